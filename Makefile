@@ -1,0 +1,74 @@
+# Munis — the two commands of the Quick start are `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+# Debian packages the app needs at run time (WeasyPrint, python-magic, gettext),
+# and in addition for the tests (a real browser).
+RUN_DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 libmagic1 gettext fonts-dejavu-core
+TEST_DEBS := chromium
+
+# make test: PostgreSQL when DATABASE_URL says so or 127.0.0.1:5432 answers, else SQLite.
+PG_UP := $(shell (command -v pg_isready >/dev/null && pg_isready -q -h 127.0.0.1 -p 5432) && echo yes)
+ifeq ($(origin DATABASE_URL), undefined)
+  ifeq ($(PG_UP),yes)
+    TEST_DATABASE_URL := postgres://postgres@127.0.0.1:5432/munis
+  else
+    TEST_DATABASE_URL := sqlite:///var/test.sqlite3
+  endif
+else
+  TEST_DATABASE_URL := $(DATABASE_URL)
+endif
+
+.PHONY: run test bench lint messages debs-run debs-test serve clean
+
+$(VENV)/.runtime: requirements.txt
+	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+	$(PIP) install -q -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
+	$(PIP) install -q -r requirements-dev.txt
+	touch $@
+
+define apt_ensure
+	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages:$$missing"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+endef
+
+debs-run:
+	$(call apt_ensure,$(RUN_DEBS))
+
+debs-test: debs-run
+	$(call apt_ensure,$(TEST_DEBS))
+
+messages: $(VENV)/.runtime
+	$(PY) manage.py compilemessages -v0 --ignore=.venv
+
+run: debs-run $(VENV)/.runtime messages
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+lint: $(VENV)/.dev
+	$(VENV)/bin/ruff check .
+
+test: debs-test $(VENV)/.dev messages lint
+	@echo "Test database: $(TEST_DATABASE_URL)"
+	DATABASE_URL=$(TEST_DATABASE_URL) $(PY) -m pytest $(PYTEST_ARGS)
+
+bench: debs-run $(VENV)/.dev messages
+	DATABASE_URL=$(TEST_DATABASE_URL) $(PY) -m bench
+
+clean:
+	rm -rf $(VENV) var

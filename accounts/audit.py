@@ -1,0 +1,6 @@
+from django.utils.translation import gettext_lazy as _
+
+from core.audit import register
+
+register("accounts.user.signup", _("Citizen signed up"))
+register("accounts.user.verify_email", _("E-mail address verified"))

@@ -1,0 +1,121 @@
+"""The audit log's public interface: register actions, record events.
+
+Each app registers its actions in ``<app>/audit.py`` (loaded from
+``AppConfig.ready``). ``record`` refuses an unregistered action and must run
+inside the calling service's transaction, so the event commits or rolls back
+with the change it describes.
+"""
+
+import json
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection, transaction
+from django.utils.translation import gettext_lazy as _
+
+from .context import current_ip, current_request_id
+from .models import GENESIS_HASH, AuditChainHead, AuditEvent
+
+
+@dataclass(frozen=True)
+class AuditAction:
+    name: str
+    label: str
+
+
+_registry: dict[str, AuditAction] = {}
+
+
+class UnregisteredAction(LookupError):
+    pass
+
+
+def register(name, label):
+    _registry[name] = AuditAction(name=name, label=label)
+
+
+def action_label(name):
+    action = _registry.get(name)
+    return action.label if action else name
+
+
+def registered_actions():
+    return dict(_registry)
+
+
+def trail_key_for(obj):
+    return f"{obj._meta.app_label}.{obj._meta.model_name}:{obj.pk}"
+
+
+def _jsonable(value):
+    return json.loads(json.dumps(value or {}, cls=DjangoJSONEncoder))
+
+
+def record(*, actor, action, obj, before=None, after=None, trail=None, label=None):
+    """Append one event to the hash chain. Call from a service, inside its
+    ``transaction.atomic()`` block."""
+    if action not in _registry:
+        raise UnregisteredAction(f"Audit action {action!r} is not registered.")
+    if not connection.in_atomic_block:
+        raise RuntimeError("audit.record must run inside the service's transaction.")
+
+    head = AuditChainHead.objects.select_for_update().get(pk=1)
+    User = get_user_model()
+    actor = actor if isinstance(actor, User) else None
+    event = AuditEvent(
+        actor=actor,
+        actor_label=(actor.get_full_name() or actor.email) if actor else str(_("system")),
+        action=action,
+        object_type=f"{obj._meta.app_label}.{obj._meta.model_name}",
+        object_id=str(obj.pk),
+        object_label=str(label or obj)[:300],
+        trail_key=trail_key_for(trail) if trail is not None else trail_key_for(obj),
+        before=_jsonable(before),
+        after=_jsonable(after),
+        request_id=current_request_id(),
+        ip=current_ip(),
+        prev_hash=head.last_hash or GENESIS_HASH,
+        hash="pending",
+    )
+    event.save()
+    # The id is part of the hashed payload, so the hash is written right after
+    # the insert, still inside the same transaction and chain lock.
+    event.hash = event.compute_hash()
+    AuditEvent.objects.filter(pk=event.pk)._update_hash(event.hash)
+    head.last_id = event.pk
+    head.last_hash = event.hash
+    head.save(update_fields=["last_id", "last_hash"])
+    return event
+
+
+@dataclass
+class ChainReport:
+    count: int
+    first_bad_id: int | None = None
+    reason: str = ""
+
+    @property
+    def ok(self):
+        return self.first_bad_id is None
+
+
+def verify_chain(batch_size=2000):
+    """Recompute every hash in order. Returns the first broken row, if any."""
+    prev = GENESIS_HASH
+    count = 0
+    last_id = 0
+    with transaction.atomic():
+        for event in AuditEvent.objects.order_by("id").iterator(chunk_size=batch_size):
+            count += 1
+            if event.prev_hash != prev:
+                return ChainReport(count, event.pk, "previous hash does not match the row before")
+            if event.compute_hash() != event.hash:
+                return ChainReport(count, event.pk, "content does not match its hash")
+            prev = event.hash
+            last_id = event.pk
+        head = AuditChainHead.objects.filter(pk=1).first()
+        if head and (head.last_id != last_id or head.last_hash != prev):
+            return ChainReport(count, head.last_id or last_id, "rows after this one are missing")
+    return ChainReport(count)
+

@@ -1,0 +1,48 @@
+"""Domain errors with stable codes.
+
+Services raise these; one handler turns them into a form error / flash message
+in HTML and an RFC 7807 problem document in the API.
+"""
+
+from django.utils.translation import gettext_lazy as _
+
+
+class DomainError(Exception):
+    """A business rule said no. ``code`` is stable; ``message`` is for people."""
+
+    code = "domain_error"
+    status = 400
+    default_message = _("The request could not be processed.")
+
+    def __init__(self, message=None, *, code=None, fields=None):
+        self.message = message or self.default_message
+        if code:
+            self.code = code
+        self.fields = fields or {}
+        super().__init__(str(self.message))
+
+
+class ValidationFailed(DomainError):
+    code = "invalid"
+    status = 400
+    default_message = _("Some fields are not valid.")
+
+
+class PermissionDenied(DomainError):
+    code = "permission_denied"
+    status = 403
+    default_message = _("You are not allowed to do that.")
+
+
+class NotFound(DomainError):
+    code = "not_found"
+    status = 404
+    default_message = _("Not found.")
+
+
+class InvalidTransition(DomainError):
+    """The object is not in a state where this action makes sense."""
+
+    code = "invalid_transition"
+    status = 409
+    default_message = _("This action is not possible in the current state.")

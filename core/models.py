@@ -1,0 +1,123 @@
+"""The audit log: append-only, hash-chained, outliving what it mentions."""
+
+import datetime
+import hashlib
+import json
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+GENESIS_HASH = "0" * 64
+
+
+class AppendOnlyError(RuntimeError):
+    pass
+
+
+class AuditEventQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AppendOnlyError("Audit events are append-only.")
+
+    def delete(self):
+        raise AppendOnlyError("Audit events are append-only.")
+
+    def _update_hash(self, value):
+        """Only ``audit.record`` calls this, once, right after the insert."""
+        return super().update(hash=value)
+
+    def for_trail(self, trail_key):
+        return self.filter(trail_key=trail_key).order_by("id")
+
+
+def canonical_json(value):
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, cls=DjangoJSONEncoder)
+
+
+class AuditEvent(models.Model):
+    """One state change. Rows reference users and objects by value, never by a
+    cascading foreign key, so deleting either leaves the trail intact."""
+
+    created = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    # db_constraint=False + DO_NOTHING: the id stays even if the user row goes.
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    actor_label = models.CharField(_("actor name"), max_length=300, blank=True)
+    action = models.CharField(_("action"), max_length=100, db_index=True)
+    object_type = models.CharField(_("object type"), max_length=100)
+    object_id = models.CharField(_("object id"), max_length=64)
+    object_label = models.CharField(_("object"), max_length=300)
+    trail_key = models.CharField(
+        _("case trail"), max_length=120, db_index=True, blank=True,
+        help_text=_("The case this event belongs to, e.g. eservices.application:12"),
+    )
+    before = models.JSONField(_("before"), default=dict, blank=True, encoder=DjangoJSONEncoder)
+    after = models.JSONField(_("after"), default=dict, blank=True, encoder=DjangoJSONEncoder)
+    request_id = models.CharField(_("request id"), max_length=64, blank=True)
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+
+    def __str__(self):
+        return f"#{self.pk} {self.action} {self.object_label}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise AppendOnlyError("Audit events are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("Audit events are append-only.")
+
+    def payload(self):
+        """The fields the hash covers, in canonical form."""
+        created = self.created.astimezone(datetime.UTC).isoformat(timespec="microseconds")
+        return {
+            "id": self.pk,
+            "created": created,
+            "actor_id": self.actor_id,
+            "actor_label": self.actor_label,
+            "action": self.action,
+            "object_type": self.object_type,
+            "object_id": self.object_id,
+            "object_label": self.object_label,
+            "trail_key": self.trail_key,
+            "before": self.before,
+            "after": self.after,
+            "request_id": self.request_id,
+            "ip": self.ip,
+            "prev_hash": self.prev_hash,
+        }
+
+    def compute_hash(self):
+        return hashlib.sha256(canonical_json(self.payload()).encode()).hexdigest()
+
+
+class AuditChainHead(models.Model):
+    """Single row locked FOR UPDATE while appending, so the chain stays linear
+    under concurrent writers."""
+
+    last_id = models.BigIntegerField(default=0)
+    last_hash = models.CharField(max_length=64, default=GENESIS_HASH)
+
+    class Meta:
+        verbose_name = _("audit chain head")
+
+    def __str__(self):
+        return f"audit chain head #{self.last_id}"

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class EservicesConfig(AppConfig):
+    name = "eservices"
+    verbose_name = _("E-services")
+
+    def ready(self):
+        from . import audit  # noqa: F401

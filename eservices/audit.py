@@ -1,0 +1,13 @@
+from django.utils.translation import gettext_lazy as _
+
+from core.audit import register
+
+register("eservices.application.save_draft", _("Draft saved"))
+register("eservices.application.submit", _("Application submitted"))
+register("eservices.application.upload", _("Document uploaded"))
+register("eservices.application.check_completeness", _("Completeness checked"))
+register("eservices.application.resubmit", _("Corrected application resubmitted"))
+register("eservices.application.review", _("Technical review completed"))
+register("eservices.application.decide", _("Decision taken"))
+register("eservices.application.issue_letter", _("Decision letter issued"))
+register("eservices.application.download_decision", _("Decision letter downloaded"))

@@ -1,0 +1,102 @@
+"""The building-permit catalog entry and the organisations it needs.
+
+Shared by ``seed_demo`` and the test factories so demo data and tests describe
+the same service.
+"""
+
+from accounts.models import Organisation
+
+from .models import RequiredDocument, ServiceType, TaskRoute
+
+BUILDING_PERMIT_SCHEMA = {
+    "type": "object",
+    "required": ["site_address", "cadastral_number", "building_type", "floors", "floor_area"],
+    "properties": {
+        "site_address": {
+            "type": "string", "title": "Site address", "minLength": 5, "maxLength": 300,
+            "x-title": {"ru": "Адрес участка"},
+        },
+        "cadastral_number": {
+            "type": "string", "title": "Cadastral number", "pattern": "^[0-9]{2}:[0-9]{2}:[0-9]{4,7}:[0-9]{1,5}$",
+            "description": "For example 10:05:0012345:17", "x-title": {"ru": "Кадастровый номер"},
+            "x-description": {"ru": "Например, 10:05:0012345:17"},
+        },
+        "building_type": {
+            "type": "string", "title": "Type of building",
+            "enum": ["residential", "commercial", "industrial", "public"],
+            "x-title": {"ru": "Тип здания"},
+            "x-enum-titles": {
+                "en": {"residential": "Residential", "commercial": "Commercial", "industrial": "Industrial", "public": "Public"},
+                "ru": {"residential": "Жилое", "commercial": "Коммерческое", "industrial": "Промышленное", "public": "Общественное"},
+            },
+        },
+        "floors": {"type": "integer", "title": "Number of floors", "minimum": 1, "maximum": 40,
+                   "x-title": {"ru": "Количество этажей"}},
+        "floor_area": {"type": "number", "title": "Total floor area (m²)", "minimum": 10, "maximum": 100000,
+                       "x-title": {"ru": "Общая площадь (м²)"}},
+        "start_date": {"type": "string", "format": "date", "title": "Planned start of works",
+                       "x-title": {"ru": "Плановое начало работ"}},
+        "description": {"type": "string", "title": "Description of the works", "maxLength": 2000,
+                        "x-title": {"ru": "Описание работ"}},
+    },
+}
+
+DOCUMENTS = [
+    ("site_plan", "Site plan", "Ситуационный план", True),
+    ("architectural_design", "Architectural design", "Архитектурный проект", True),
+    ("ownership", "Proof of land ownership or lease", "Документ о праве на землю", True),
+    ("environmental_assessment", "Environmental assessment", "Экологическая экспертиза", False),
+]
+
+DEPARTMENTS = {
+    "dept-architecture": "Department of Architecture and Urban Planning",
+    "dept-fire-safety": "Fire Safety Department",
+    "dept-environment": "Environmental Protection Department",
+}
+
+ROUTES = {
+    "review_fire_safety": "dept-fire-safety",
+    "review_environment": "dept-environment",
+}
+
+
+def _org(code, name, kind, parent=None):
+    org, _ = Organisation.objects.update_or_create(code=code, defaults={"name": name, "kind": kind, "parent": parent})
+    return org
+
+
+def ensure_city_hall():
+    city = _org("city-hall", "City Hall", Organisation.Kind.MUNICIPALITY)
+    departments = {code: _org(code, name, Organisation.Kind.DEPARTMENT, city) for code, name in DEPARTMENTS.items()}
+    return city, departments
+
+
+def ensure_building_permit_service():
+    _city, departments = ensure_city_hall()
+    service, _ = ServiceType.objects.update_or_create(
+        code="building-permit",
+        defaults={
+            "reference_series": "BP",
+            "name_en": "Building permit",
+            "name_ru": "Разрешение на строительство",
+            "description_en": "Permission to build, extend or substantially alter a building. "
+            "The application is checked for completeness, reviewed for architecture, fire safety "
+            "and environment, and decided by the head of the department.",
+            "description_ru": "Разрешение на строительство, расширение или существенное изменение здания. "
+            "Заявление проверяется на полноту, проходит архитектурную, пожарную и экологическую "
+            "экспертизу, решение принимает начальник управления.",
+            "department": departments["dept-architecture"],
+            "form_schema": BUILDING_PERMIT_SCHEMA,
+            "fee": "150.00",
+            "deadline_days": 30,
+            "flow": "eservices.flows.BuildingPermitFlow",
+            "is_published": True,
+        },
+    )
+    for code, name_en, name_ru, mandatory in DOCUMENTS:
+        RequiredDocument.objects.update_or_create(
+            service_type=service, code=code, defaults={"name_en": name_en, "name_ru": name_ru, "mandatory": mandatory}
+        )
+    for step, dept in ROUTES.items():
+        TaskRoute.objects.update_or_create(service_type=service, task=step, defaults={"department": departments[dept]})
+    return service

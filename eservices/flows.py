@@ -1,0 +1,135 @@
+"""The building-permit flow, read top to bottom like its diagram.
+
+submit → completeness check ⇄ correction by the applicant → parallel technical
+reviews (architecture, fire safety, environment) → decision by the head →
+permit or refusal letter (PDF) → end.
+"""
+
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+from viewflow import this
+from viewflow.workflow import flow
+
+from workflows.flows import CaseFlow, department_task
+
+from . import forms, services
+
+
+def _routed(step):
+    """Department that works ``step``: the service's routing rule, else its owner."""
+
+    def resolve(process):
+        service_type = process.artifact.service_type
+        route = service_type.task_routes.filter(task=step).select_related("department").first()
+        return route.department if route else service_type.department
+
+    return resolve
+
+
+def _not_a_url_view(request, **kwargs):
+    """Viewflow wants a view per human step; Munis serves its own task pages
+    (workflows.views) and never mounts viewflow's URLs."""
+    raise Http404
+
+
+class BuildingPermitFlow(CaseFlow, flow.Flow):
+    process_title = _("Building permit")
+
+    start = flow.StartHandle(this.start_case).Next(this.check_completeness)
+
+    check_completeness = (
+        flow.View(_not_a_url_view)
+        .Annotation(title=_("Completeness check"))
+        .Permission(**department_task(_routed("check_completeness")))
+        .Next(this.is_complete)
+    )
+    is_complete = (
+        flow.If(lambda activation: activation.process.data.get("complete"))
+        .Annotation(title=_("Complete?"))
+        .Then(this.reviews)
+        .Else(this.correction)
+    )
+    correction = (
+        flow.View(_not_a_url_view)
+        .Annotation(title=_("Correction by the applicant"))
+        .Assign(lambda activation: activation.process.artifact.applicant)
+        .Next(this.check_completeness)
+    )
+    reviews = (
+        flow.Split()
+        .Annotation(title=_("Technical reviews"))
+        .Always(this.review_architecture)
+        .Always(this.review_fire_safety)
+        .Always(this.review_environment)
+    )
+    review_architecture = (
+        flow.View(_not_a_url_view)
+        .Annotation(title=_("Architecture review"))
+        .Permission(**department_task(_routed("review_architecture")))
+        .Next(this.reviews_done)
+    )
+    review_fire_safety = (
+        flow.View(_not_a_url_view)
+        .Annotation(title=_("Fire safety review"))
+        .Permission(**department_task(_routed("review_fire_safety")))
+        .Next(this.reviews_done)
+    )
+    review_environment = (
+        flow.View(_not_a_url_view)
+        .Annotation(title=_("Environmental review"))
+        .Permission(**department_task(_routed("review_environment")))
+        .Next(this.reviews_done)
+    )
+    reviews_done = flow.Join().Annotation(title=_("All reviews in")).Next(this.decision)
+    decision = (
+        flow.View(_not_a_url_view)
+        .Annotation(title=_("Decision by the head"))
+        .Permission(**department_task(_routed("decision"), supervisor_only=True))
+        .Next(this.issue_letter)
+    )
+    issue_letter = flow.Function(this.issue_decision_letter).Annotation(title=_("Issue letter")).Next(this.end)
+    end = flow.End()
+
+    task_deadlines = {
+        "check_completeness": 2, "correction": 10, "review_architecture": 5,
+        "review_fire_safety": 5, "review_environment": 5, "decision": 3,
+    }
+    task_forms = {
+        "check_completeness": (forms.CompletenessForm, services.permit_check_completeness),
+        "review_architecture": (forms.ReviewForm, services.permit_review),
+        "review_fire_safety": (forms.ReviewForm, services.permit_review),
+        "review_environment": (forms.ReviewForm, services.permit_review),
+        "decision": (forms.DecisionForm, services.permit_decide),
+    }
+    case_template = "eservices/staff/case_summary.html"
+
+    STATUS_BY_STEP = {
+        "correction": "correction",
+        "check_completeness": "submitted",
+        "review_architecture": "in_review",
+        "review_fire_safety": "in_review",
+        "review_environment": "in_review",
+        "decision": "awaiting_decision",
+    }
+
+    def start_case(self, activation, application):
+        activation.process.artifact = application
+        return activation.process
+
+    def issue_decision_letter(self, activation):
+        services.application_issue_letter(
+            application=activation.process.artifact, approved=bool(activation.process.data.get("approved"))
+        )
+
+    def case_status(self, process):
+        """Status of the case from the open steps of its process."""
+        from viewflow.workflow.status import STATUS
+
+        open_steps = {
+            task.flow_task.name
+            for task in process.task_set.filter(status__in=[STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED])
+        }
+        for step, status in self.STATUS_BY_STEP.items():
+            if step in open_steps:
+                return status
+        return None

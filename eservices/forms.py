@@ -1,0 +1,95 @@
+"""The application form is generated from the service type's JSON Schema.
+Django fields give friendly widgets and messages; the schema stays the
+authority and is checked again by the service."""
+
+from django import forms
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+
+def _translated(spec, key, default):
+    """Schema keywords ``x-title``/``x-description`` hold translations:
+    ``{"ru": "..."}``; plain ``title``/``description`` are the English text."""
+    return (spec.get(f"x-{key}") or {}).get(get_language()) or spec.get(key, default)
+
+
+def _field_for(name, spec, required):
+    label = _translated(spec, "title", name)
+    help_text = _translated(spec, "description", "")
+    kind = spec.get("type", "string")
+    common = {"label": label, "help_text": help_text, "required": required}
+    if "enum" in spec:
+        titles = (spec.get("x-enum-titles") or {}).get(get_language()) or (spec.get("x-enum-titles") or {}).get("en") or {}
+        choices = [("", "—")] + [(v, titles.get(v, v)) for v in spec["enum"]]
+        return forms.ChoiceField(choices=choices, **common)
+    if kind == "integer":
+        return forms.IntegerField(min_value=spec.get("minimum"), max_value=spec.get("maximum"), **common)
+    if kind == "number":
+        return forms.FloatField(min_value=spec.get("minimum"), max_value=spec.get("maximum"), **common)
+    if kind == "boolean":
+        return forms.BooleanField(**{**common, "required": required and spec.get("const") is True})
+    if spec.get("format") == "date":
+        return forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), **common)
+    max_length = spec.get("maxLength")
+    widget = forms.Textarea(attrs={"rows": 3}) if (max_length or 0) > 200 else None
+    return forms.CharField(max_length=max_length, min_length=spec.get("minLength"), widget=widget, **common)
+
+
+def application_form_class(service_type):
+    schema = service_type.form_schema or {}
+    required = set(schema.get("required", []))
+    fields = {
+        name: _field_for(name, spec, name in required)
+        for name, spec in schema.get("properties", {}).items()
+    }
+    for doc in service_type.required_documents.all():
+        fields[f"doc_{doc.code}"] = forms.FileField(
+            label=doc.name, required=False,
+            help_text=_("Required") if doc.mandatory else _("Optional"),
+        )
+    return type("ApplicationForm", (forms.Form,), fields)
+
+
+def form_data_from(cleaned, service_type):
+    """JSON-ready data for the schema's properties only."""
+    data = {}
+    for name in (service_type.form_schema or {}).get("properties", {}):
+        value = cleaned.get(name)
+        if value in (None, ""):
+            continue
+        data[name] = value.isoformat() if hasattr(value, "isoformat") else value
+    return data
+
+
+def files_from(files, service_type):
+    return {doc.code: files[f"doc_{doc.code}"] for doc in service_type.required_documents.all() if files.get(f"doc_{doc.code}")}
+
+
+class CompletenessForm(forms.Form):
+    complete = forms.TypedChoiceField(
+        label=_("Is the application complete?"),
+        choices=[("yes", _("Yes — send to technical review")), ("no", _("No — return to the applicant for correction"))],
+        coerce=lambda v: v == "yes", widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(label=_("Comment (what must be corrected)"), widget=forms.Textarea(attrs={"rows": 3}),
+                              required=False, max_length=4000)
+
+
+class ReviewForm(forms.Form):
+    favourable = forms.TypedChoiceField(
+        label=_("Opinion"), choices=[("yes", _("Favourable")), ("no", _("Unfavourable"))],
+        coerce=lambda v: v == "yes", widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=4000)
+
+
+class DecisionForm(forms.Form):
+    approve = forms.TypedChoiceField(
+        label=_("Decision"), choices=[("yes", _("Approve — issue the permit")), ("no", _("Refuse"))],
+        coerce=lambda v: v == "yes", widget=forms.RadioSelect,
+    )
+    reasons = forms.CharField(label=_("Reasons"), widget=forms.Textarea(attrs={"rows": 4}), required=False, max_length=8000)
+
+
+class CorrectionForm(forms.Form):
+    comment = forms.CharField(label=_("Your answer"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=4000)

@@ -1,0 +1,142 @@
+"""Idempotent demo data: organisations, the catalog, a user for every role and
+building permits in every state. Running it again changes nothing."""
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from accounts.models import Membership, Organisation, Role, User
+from eservices import services
+from eservices.catalog import ensure_building_permit_service, ensure_city_hall
+from eservices.models import Application
+from workflows import services as task_services
+
+DEMO_PASSWORD = "munis-demo-2026"
+
+# email, full name, role, organisation code
+DEMO_USERS = [
+    ("citizen@munis.local", "Aziza Karimova", Role.CITIZEN, None),
+    ("citizen2@munis.local", "Bekzod Rakhimov", Role.CITIZEN, None),
+    ("clerk@munis.local", "Dilnoza Yusupova", Role.CLERK, "dept-architecture"),
+    ("fire@munis.local", "Farrukh Aliev", Role.CLERK, "dept-fire-safety"),
+    ("environment@munis.local", "Gulnora Saidova", Role.CLERK, "dept-environment"),
+    ("supervisor@munis.local", "Jamshid Tursunov", Role.SUPERVISOR, "dept-architecture"),
+    ("auditor@munis.local", "Kamola Ergasheva", Role.AUDITOR, "city-hall"),
+    ("ministry@munis.local", "Lola Nazarova", Role.MINISTRY, "ministry-mahalla"),
+    ("mahalla@munis.local", "Mansur Khodjaev", Role.MAHALLA, "mahalla-navruz"),
+    ("supplier@munis.local", "Nodir Ismoilov", Role.SUPPLIER, "city-water"),
+    ("admin@munis.local", "Munis Administrator", Role.ADMIN, "city-hall"),
+]
+
+TINY_PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+)
+
+DEMO_DATA = {
+    "site_address": "12 Navoi Street, Tashkent",
+    "cadastral_number": "10:05:0012345:17",
+    "building_type": "residential",
+    "floors": 3,
+    "floor_area": 420.5,
+    "description": "Three-storey family house with a basement garage.",
+}
+
+
+def demo_files():
+    return {code: SimpleUploadedFile(f"{code}.pdf", TINY_PDF, "application/pdf")
+            for code in ("site_plan", "architectural_design", "ownership")}
+
+
+class Command(BaseCommand):
+    help = "Load demo organisations, catalog, users (password in README) and permits in every state."
+
+    def handle(self, *args, **options):
+        with transaction.atomic():
+            orgs = self._organisations()
+            users = self._users(orgs)
+            service = ensure_building_permit_service()
+        created = self._cases(service, users)
+        self.stdout.write(self.style.SUCCESS(
+            f"Demo data ready: {len(users)} users (password {DEMO_PASSWORD!r}), "
+            f"{Application.objects.count()} applications ({created} new)."
+        ))
+
+    def _organisations(self):
+        city, departments = ensure_city_hall()
+        o = {"city-hall": city, **departments}
+
+        def org(code, name, kind, parent=None):
+            o[code], _ = Organisation.objects.update_or_create(
+                code=code, defaults={"name": name, "kind": kind, "parent": parent})
+            return o[code]
+
+        K = Organisation.Kind
+        ministry = org("ministry-mahalla", "Ministry for Support of Mahallas and Families", K.MINISTRY)
+        region = org("region-tashkent", "Tashkent City", K.REGION, ministry)
+        district = org("district-yunusabad", "Yunusabad District", K.DISTRICT, region)
+        org("mahalla-navruz", "Navruz Mahalla", K.MAHALLA, district)
+        org("mahalla-bogishamol", "Bogishamol Mahalla", K.MAHALLA, district)
+        org("city-water", "City Water Utility", K.SUPPLIER, city)
+        return o
+
+    def _users(self, orgs):
+        users = {}
+        for email, name, role, org_code in DEMO_USERS:
+            user = User.objects.filter(email=email).first()
+            if user is None:
+                user = User.objects.create_user(email=email, password=DEMO_PASSWORD, full_name=name,
+                                                email_verified=True)
+            if role == Role.ADMIN and not user.is_superuser:
+                user.is_staff = user.is_superuser = True
+                user.save(update_fields=["is_staff", "is_superuser"])
+            if org_code:
+                Membership.objects.get_or_create(user=user, organisation=orgs[org_code], role=role)
+            users[email.split("@")[0]] = user
+        return users
+
+    def _cases(self, service, users):
+        citizen = users["citizen"]
+        if Application.objects.filter(applicant=citizen).exists():
+            return 0
+        clerk, supervisor = users["clerk"], users["supervisor"]
+        reviewers = {"review_architecture": clerk, "review_fire_safety": users["fire"],
+                     "review_environment": users["environment"]}
+
+        def submit(**overrides):
+            return services.application_apply(actor=citizen, service_type=service,
+                                              data={**DEMO_DATA, **overrides}, files=demo_files())
+
+        def work(application, step, actor, handler, data):
+            task = application.process.task_set.get(flow_task_type="HUMAN", status="NEW", flow_task=self._node(application, step))
+            task_services.task_claim(task=task, actor=actor)
+            task.refresh_from_db()
+            handler(task=task, actor=actor, data=data)
+            application.refresh_from_db()
+
+        def through_reviews(application):
+            work(application, "check_completeness", clerk, services.permit_check_completeness, {"complete": True, "comment": ""})
+            for step, reviewer in reviewers.items():
+                work(application, step, reviewer, services.permit_review, {"favourable": True, "comment": "No objections."})
+
+        services.application_save_draft(actor=citizen, service_type=service, data={"site_address": "5 Amir Temur Avenue"})
+        submit(site_address="3 Mustaqillik Square, Tashkent")
+        correction = submit(site_address="48 Bobur Street, Tashkent")
+        work(correction, "check_completeness", clerk, services.permit_check_completeness,
+             {"complete": False, "comment": "The site plan is unreadable; please upload a clearer scan."})
+        in_review = submit(site_address="7 Shota Rustaveli Street, Tashkent", floors=2)
+        work(in_review, "check_completeness", clerk, services.permit_check_completeness, {"complete": True, "comment": ""})
+        awaiting = submit(site_address="21 Chilanzar Street, Tashkent", floors=5)
+        through_reviews(awaiting)
+        approved = submit(site_address="9 Yunusabad 4th Block, Tashkent")
+        through_reviews(approved)
+        work(approved, "decision", supervisor, services.permit_decide, {"approve": True, "reasons": ""})
+        refused = submit(site_address="1 Kukcha Darvoza, Tashkent", floors=12, building_type="commercial")
+        through_reviews(refused)
+        work(refused, "decision", supervisor, services.permit_decide,
+             {"approve": False, "reasons": "Twelve floors exceed the four-floor limit of the historic-centre zoning plan."})
+        return 7
+
+    @staticmethod
+    def _node(application, step):
+        return getattr(application.process.flow_class.instance, step)

@@ -1,0 +1,17 @@
+from django.urls import path
+
+from . import views
+
+app_name = "eservices"
+
+urlpatterns = [
+    path("services/", views.catalog, name="catalog"),
+    path("services/<slug:code>/", views.service_detail, name="service"),
+    path("services/<slug:code>/apply/", views.apply, name="apply"),
+    path("applications/", views.my_applications, name="my_applications"),
+    path("applications/<int:pk>/", views.application_detail, name="application"),
+    path("applications/<int:pk>/edit/", views.apply, name="edit_draft"),
+    path("applications/<int:pk>/correction/", views.correction, name="correction"),
+    path("applications/<int:pk>/decision.pdf", views.decision_download, name="decision"),
+    path("applications/<int:pk>/attachments/<int:attachment_pk>/", views.attachment_download, name="attachment"),
+]

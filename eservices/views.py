@@ -1,0 +1,168 @@
+"""Citizen portal: catalog, apply, my applications, corrections, decisions."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+from django_ratelimit.decorators import ratelimit
+
+from core.errors import ValidationFailed
+
+from . import selectors, services
+from .forms import CorrectionForm, application_form_class, files_from, form_data_from
+from .models import Application
+
+
+def _apply_errors(form, exc):
+    for field, errors in exc.fields.items():
+        for error in errors:
+            form.add_error(field if field in form.fields else None, error)
+    if not exc.fields:
+        form.add_error(None, exc.message)
+
+
+@require_GET
+def catalog(request):
+    return render(request, "eservices/catalog.html", {"service_types": selectors.published_service_types()})
+
+
+@require_GET
+def service_detail(request, code):
+    service_type = selectors.service_type_by_code(code=code)
+    if service_type is None:
+        raise Http404
+    return render(request, "eservices/service_detail.html", {"service_type": service_type})
+
+
+@login_required
+@ratelimit(key="user", rate="30/m", method="POST", block=True)
+def apply(request, code=None, pk=None):
+    """New application (``code``) or a saved draft (``pk``): save or submit."""
+    draft = None
+    if pk is not None:
+        draft = selectors.applications_of(user=request.user).filter(pk=pk).first()
+        if draft is None:
+            raise Http404
+        if draft.status != Application.Status.DRAFT:
+            return redirect("eservices:application", pk=draft.pk)
+        service_type = draft.service_type
+    else:
+        service_type = selectors.service_type_by_code(code=code)
+        if service_type is None:
+            raise Http404
+    form_class = application_form_class(service_type)
+    initial = draft.data if draft else {}
+    form = form_class(request.POST or None, request.FILES or None, initial=initial)
+    status = 200
+    if request.method == "POST":
+        submitting = request.POST.get("action") != "save"
+        if form.is_valid():
+            data = form_data_from(form.cleaned_data, service_type)
+            files = files_from(request.FILES, service_type)
+            try:
+                if submitting and draft:
+                    application = services.application_submit(actor=request.user, application=draft, data=data, files=files)
+                elif submitting:
+                    application = services.application_apply(actor=request.user, service_type=service_type, data=data, files=files)
+                else:
+                    application = services.application_save_draft(
+                        actor=request.user, service_type=service_type, data=data, files=files, application=draft)
+            except ValidationFailed as exc:
+                _apply_errors(form, exc)
+            else:
+                if submitting:
+                    messages.success(request, _("Application %(ref)s submitted.") % {"ref": application.reference})
+                else:
+                    messages.success(request, _("Draft saved."))
+                return redirect("eservices:application", pk=application.pk)
+        status = 400
+    return render(request, "eservices/apply.html", {
+        "form": form, "service_type": service_type, "draft": draft,
+        "attachments": draft.attachments.all() if draft else [],
+    }, status=status)
+
+
+@login_required
+@require_GET
+def my_applications(request):
+    page = Paginator(selectors.applications_of(user=request.user), 20).get_page(request.GET.get("page"))
+    return render(request, "eservices/my_applications.html", {"page_obj": page})
+
+
+def _visible_or_404(request, pk):
+    application = selectors.application_visible_to(user=request.user, pk=pk)
+    if application is None:
+        raise Http404
+    return application
+
+
+@login_required
+@require_GET
+def application_detail(request, pk):
+    application = _visible_or_404(request, pk)
+    is_applicant = application.applicant_id == request.user.pk
+    return render(request, "eservices/application_detail.html", {
+        "application": application,
+        "is_applicant": is_applicant,
+        "timeline": selectors.timeline_for(application=application, viewer=request.user),
+        "attachments": application.attachments.all(),
+        "correction_note": selectors.correction_request(application=application) if is_applicant else None,
+    })
+
+
+@login_required
+@ratelimit(key="user", rate="30/m", method="POST", block=True)
+def correction(request, pk):
+    application = selectors.applications_of(user=request.user).filter(pk=pk).first()
+    if application is None:
+        raise Http404
+    task = selectors.open_correction_task(application=application)
+    if task is None:
+        messages.info(request, _("No correction is requested for this application."))
+        return redirect("eservices:application", pk=application.pk)
+    service_type = application.service_type
+    form_class = type("CorrectionApplicationForm", (application_form_class(service_type), CorrectionForm), {})
+    form = form_class(request.POST or None, request.FILES or None, initial=application.data)
+    for name, field in form.fields.items():
+        if name.startswith("doc_"):
+            field.required = False
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.application_resubmit(
+                    actor=request.user, task=task, data=form_data_from(form.cleaned_data, service_type),
+                    files=files_from(request.FILES, service_type), comment=form.cleaned_data.get("comment", ""),
+                )
+            except ValidationFailed as exc:
+                _apply_errors(form, exc)
+            else:
+                messages.success(request, _("Your corrected application has been sent."))
+                return redirect("eservices:application", pk=application.pk)
+        status = 400
+    return render(request, "eservices/correction.html", {
+        "form": form, "application": application,
+        "correction_note": selectors.correction_request(application=application),
+    }, status=status)
+
+
+@login_required
+@require_GET
+def decision_download(request, pk):
+    application = _visible_or_404(request, pk)
+    handle = services.application_download_decision(actor=request.user, application=application)
+    return FileResponse(handle, as_attachment=True, filename=f"{application.reference}.pdf", content_type="application/pdf")
+
+
+@login_required
+@require_GET
+def attachment_download(request, pk, attachment_pk):
+    application = _visible_or_404(request, pk)
+    attachment = application.attachments.filter(pk=attachment_pk).first()
+    if attachment is None:
+        raise Http404
+    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name,
+                        content_type=attachment.content_type)

@@ -1,0 +1,48 @@
+"""Shared fixtures: the building-permit service and one person per role."""
+
+from types import SimpleNamespace
+
+import pytest
+from django.db import connection
+
+from accounts.models import Organisation, Role
+from eservices.catalog import ensure_building_permit_service
+
+from .factories import UserFactory, member
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+
+
+@pytest.fixture
+def permit_service(db):
+    return ensure_building_permit_service()
+
+
+@pytest.fixture
+def people(permit_service):
+    """A citizen, a second citizen, and staff for every role of the permit flow."""
+    dept = {o.code: o for o in Organisation.objects.filter(kind=Organisation.Kind.DEPARTMENT)}
+    city = Organisation.objects.get(code="city-hall")
+    ministry = Organisation.objects.create(code="ministry", name="Ministry", kind=Organisation.Kind.MINISTRY)
+    supplier = Organisation.objects.create(code="water", name="Water", kind=Organisation.Kind.SUPPLIER)
+    admin = UserFactory(full_name="Ada Admin", is_staff=True, is_superuser=True)
+    return SimpleNamespace(
+        citizen=UserFactory(full_name="Aziza Citizen"),
+        other_citizen=UserFactory(full_name="Bekzod Neighbour"),
+        clerk=member(dept["dept-architecture"], Role.CLERK, full_name="Dilnoza Clerk"),
+        clerk2=member(dept["dept-architecture"], Role.CLERK, full_name="Erkin Clerk"),
+        fire=member(dept["dept-fire-safety"], Role.CLERK, full_name="Farrukh Fire"),
+        environment=member(dept["dept-environment"], Role.CLERK, full_name="Gulnora Environment"),
+        supervisor=member(dept["dept-architecture"], Role.SUPERVISOR, full_name="Jamshid Head"),
+        auditor=member(city, Role.AUDITOR, full_name="Kamola Auditor"),
+        ministry=member(ministry, Role.MINISTRY, full_name="Lola Ministry"),
+        supplier=member(supplier, Role.SUPPLIER, full_name="Nodir Supplier"),
+        admin=admin,
+    )
+
+
+def on_postgres():
+    return connection.vendor == "postgresql"

@@ -1,0 +1,1 @@
+"""The engine keeps viewflow's Process and Task tables; see flows.py."""

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import views
+
+app_name = "workflows"
+
+urlpatterns = [
+    path("inbox/", views.inbox, name="inbox"),
+    path("tasks/<int:pk>/", views.task_detail, name="task"),
+    path("tasks/<int:pk>/claim/", views.task_claim, name="claim"),
+    path("tasks/<int:pk>/unclaim/", views.task_unclaim, name="unclaim"),
+    path("tasks/<int:pk>/reassign/", views.task_reassign, name="reassign"),
+]
