@@ -4,6 +4,7 @@ from django.utils.decorators import method_decorator
 from django_ratelimit.decorators import ratelimit
 
 from core.errors import ValidationFailed
+from core.forms import add_domain_errors
 
 from .forms import SignupForm
 from .services import user_signup, user_verify_email
@@ -20,9 +21,7 @@ def signup(request):
                 phone=data["phone"], preferred_language=data["preferred_language"],
             )
         except ValidationFailed as exc:
-            for field, errors in exc.fields.items():
-                for error in errors:
-                    form.add_error(field if field in form.fields else None, error)
+            add_domain_errors(form, exc)
         else:
             return redirect("accounts:signup_done")
     status = 400 if request.method == "POST" else 200

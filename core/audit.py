@@ -52,6 +52,15 @@ def _jsonable(value):
     return json.loads(json.dumps(value or {}, cls=DjangoJSONEncoder))
 
 
+def _locked_chain_head():
+    try:
+        return AuditChainHead.objects.select_for_update().get(pk=1)
+    except AuditChainHead.DoesNotExist:
+        # Normally created by a migration; a flushed database needs it again.
+        AuditChainHead.objects.bulk_create([AuditChainHead(pk=1)], ignore_conflicts=True)
+        return AuditChainHead.objects.select_for_update().get(pk=1)
+
+
 def record(*, actor, action, obj, before=None, after=None, trail=None, label=None):
     """Append one event to the hash chain. Call from a service, inside its
     ``transaction.atomic()`` block."""
@@ -60,7 +69,7 @@ def record(*, actor, action, obj, before=None, after=None, trail=None, label=Non
     if not connection.in_atomic_block:
         raise RuntimeError("audit.record must run inside the service's transaction.")
 
-    head = AuditChainHead.objects.select_for_update().get(pk=1)
+    head = _locked_chain_head()
     User = get_user_model()
     actor = actor if isinstance(actor, User) else None
     event = AuditEvent(

@@ -63,8 +63,13 @@ def correction_request(*, application):
     task = open_correction_task(application=application)
     if task is None:
         return None
-    previous = task.previous.order_by("-finished").first()
-    return (previous.data or {}).get("comment", "") if previous else ""
+    asked = (
+        Task.objects.filter(process_id=application.process_id, flow_task_type="HUMAN", status=STATUS.DONE)
+        .exclude(owner=application.applicant)
+        .order_by("-finished", "-id")
+        .first()
+    )
+    return (asked.data or {}).get("comment", "") if asked else ""
 
 
 def timeline_for(*, application, viewer):

@@ -10,18 +10,11 @@ from django.views.decorators.http import require_GET
 from django_ratelimit.decorators import ratelimit
 
 from core.errors import ValidationFailed
+from core.forms import add_domain_errors
 
 from . import selectors, services
 from .forms import CorrectionForm, application_form_class, files_from, form_data_from
 from .models import Application
-
-
-def _apply_errors(form, exc):
-    for field, errors in exc.fields.items():
-        for error in errors:
-            form.add_error(field if field in form.fields else None, error)
-    if not exc.fields:
-        form.add_error(None, exc.message)
 
 
 @require_GET
@@ -71,7 +64,7 @@ def apply(request, code=None, pk=None):
                     application = services.application_save_draft(
                         actor=request.user, service_type=service_type, data=data, files=files, application=draft)
             except ValidationFailed as exc:
-                _apply_errors(form, exc)
+                add_domain_errors(form, exc)
             else:
                 if submitting:
                     messages.success(request, _("Application %(ref)s submitted.") % {"ref": application.reference})
@@ -138,7 +131,7 @@ def correction(request, pk):
                     files=files_from(request.FILES, service_type), comment=form.cleaned_data.get("comment", ""),
                 )
             except ValidationFailed as exc:
-                _apply_errors(form, exc)
+                add_domain_errors(form, exc)
             else:
                 messages.success(request, _("Your corrected application has been sent."))
                 return redirect("eservices:application", pk=application.pk)

@@ -9,6 +9,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import permissions
+from core.errors import ValidationFailed
+from core.forms import add_domain_errors
 
 from . import selectors, services
 from .forms import ReassignForm
@@ -59,9 +61,13 @@ def task_detail(request, pk):
         form = form_class(request.POST or None, request.FILES or None)
         if request.method == "POST":
             if form.is_valid():
-                handler(task=task, actor=request.user, data=form.cleaned_data)
-                messages.success(request, _("Task completed."))
-                return redirect("workflows:inbox")
+                try:
+                    handler(task=task, actor=request.user, data=form.cleaned_data)
+                except ValidationFailed as exc:
+                    add_domain_errors(form, exc)
+                else:
+                    messages.success(request, _("Task completed."))
+                    return redirect("workflows:inbox")
             status = 400
     elif request.method == "POST":
         raise PermissionDenied
