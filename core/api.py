@@ -27,5 +27,5 @@ def problem_exception_handler(exc, context):
     else:
         body["title"] = str(getattr(exc, "detail", exc))
     response.data = body
-    response["Content-Type"] = "application/problem+json"
+    response.content_type = "application/problem+json"
     return response

@@ -46,3 +46,16 @@ def people(permit_service):
 
 def on_postgres():
     return connection.vendor == "postgresql"
+
+
+@pytest.fixture
+def smtp_sink(settings):
+    """Route Django's e-mail through a real SMTP server on loopback."""
+    from .smtp import SmtpSink
+
+    with SmtpSink() as sink:
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST = "127.0.0.1"
+        settings.EMAIL_PORT = sink.port
+        settings.EMAIL_USE_TLS = False
+        yield sink
