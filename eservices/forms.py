@@ -3,23 +3,18 @@ Django fields give friendly widgets and messages; the schema stays the
 authority and is checked again by the service."""
 
 from django import forms
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-
-def _translated(spec, key, default):
-    """Schema keywords ``x-title``/``x-description`` hold translations:
-    ``{"ru": "..."}``; plain ``title``/``description`` are the English text."""
-    return (spec.get(f"x-{key}") or {}).get(get_language()) or spec.get(key, default)
+from .schema import enum_titles, translated
 
 
 def _field_for(name, spec, required):
-    label = _translated(spec, "title", name)
-    help_text = _translated(spec, "description", "")
+    label = translated(spec, "title", name)
+    help_text = translated(spec, "description", "")
     kind = spec.get("type", "string")
     common = {"label": label, "help_text": help_text, "required": required}
     if "enum" in spec:
-        titles = (spec.get("x-enum-titles") or {}).get(get_language()) or (spec.get("x-enum-titles") or {}).get("en") or {}
+        titles = enum_titles(spec)
         choices = [("", "—")] + [(v, titles.get(v, v)) for v in spec["enum"]]
         return forms.ChoiceField(choices=choices, **common)
     if kind == "integer":

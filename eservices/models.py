@@ -146,6 +146,12 @@ class Application(models.Model):
     def __str__(self):
         return self.reference or _("Draft #%(pk)s") % {"pk": self.pk}
 
+    def data_rows(self):
+        """The form data as (label, value) pairs in the reader's language."""
+        from .schema import display_rows
+
+        return display_rows(self.service_type.form_schema, self.data)
+
     @property
     def is_decided(self):
         return self.status in (self.Status.APPROVED, self.Status.REFUSED)
