@@ -85,13 +85,9 @@ def record(*, actor, action, obj, before=None, after=None, trail=None, label=Non
         request_id=current_request_id(),
         ip=current_ip(),
         prev_hash=head.last_hash or GENESIS_HASH,
-        hash="pending",
     )
-    event.save()
-    # The id is part of the hashed payload, so the hash is written right after
-    # the insert, still inside the same transaction and chain lock.
     event.hash = event.compute_hash()
-    AuditEvent.objects.filter(pk=event.pk)._update_hash(event.hash)
+    event.save()
     head.last_id = event.pk
     head.last_hash = event.hash
     head.save(update_fields=["last_id", "last_hash"])

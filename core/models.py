@@ -24,10 +24,6 @@ class AuditEventQuerySet(models.QuerySet):
     def delete(self):
         raise AppendOnlyError("Audit events are append-only.")
 
-    def _update_hash(self, value):
-        """Only ``audit.record`` calls this, once, right after the insert."""
-        return super().update(hash=value)
-
     def for_trail(self, trail_key):
         return self.filter(trail_key=trail_key).order_by("id")
 
@@ -86,10 +82,10 @@ class AuditEvent(models.Model):
         raise AppendOnlyError("Audit events are append-only.")
 
     def payload(self):
-        """The fields the hash covers, in canonical form."""
+        """The fields the hash covers, in canonical form. The row id is left
+        out so the hash is final at INSERT; ``prev_hash`` fixes the order."""
         created = self.created.astimezone(datetime.UTC).isoformat(timespec="microseconds")
         return {
-            "id": self.pk,
             "created": created,
             "actor_id": self.actor_id,
             "actor_label": self.actor_label,

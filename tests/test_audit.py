@@ -3,7 +3,7 @@ hash-chained, readable by auditors, and outliving the people it names."""
 
 import pytest
 from django.core.management import call_command
-from django.db import transaction
+from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
 
 from core import audit
@@ -11,7 +11,9 @@ from core.audit import verify_chain
 from core.models import AppendOnlyError, AuditEvent
 from eservices.services import application_apply
 
+from .conftest import on_postgres
 from .factories import PERMIT_DATA, UserFactory, permit_files
+from .tamper import as_database_superuser
 
 
 def test_unregistered_action_is_refused(db):
@@ -41,6 +43,18 @@ def test_events_cannot_be_changed_or_deleted_through_the_orm(db):
         AuditEvent.objects.all().delete()
 
 
+@pytest.mark.skipif(not on_postgres(), reason="the append-only trigger is PostgreSQL's; SQLite relies on the ORM guard")
+def test_postgres_itself_refuses_to_rewrite_an_audit_row(db):
+    user = UserFactory()
+    with transaction.atomic():
+        event = audit.record(actor=user, action="accounts.user.signup", obj=user)
+    for sql in (f"UPDATE {AuditEvent._meta.db_table} SET actor_label = 'x' WHERE id = %s",
+                f"DELETE FROM {AuditEvent._meta.db_table} WHERE id = %s"):
+        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(sql, [event.pk])
+    assert AuditEvent.objects.get(pk=event.pk).actor_label == event.actor_label
+
+
 def test_trail_outlives_a_deleted_user(db, capsys):
     user = UserFactory(full_name="Temporary Person")
     with transaction.atomic():
@@ -60,7 +74,8 @@ def test_a_deleted_row_breaks_the_chain(db):
             audit.record(actor=user, action="accounts.user.signup", obj=user)
     assert verify_chain().ok
     middle = AuditEvent.objects.order_by("id")[1]
-    AuditEvent.objects.filter(pk=middle.pk)._raw_delete(AuditEvent.objects.db)
+    with as_database_superuser() as cursor:
+        cursor.execute(f"DELETE FROM {AuditEvent._meta.db_table} WHERE id = %s", [middle.pk])
     report = verify_chain()
     assert not report.ok and report.first_bad_id == middle.pk + 1
 

@@ -7,7 +7,6 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import connection
 from django.urls import reverse
 from pypdf import PdfReader
 
@@ -17,6 +16,7 @@ from eservices.models import Application
 
 from .factories import pdf_upload
 from .flow import apply_over_http, claim_and_complete, open_task
+from .tamper import as_database_superuser
 
 
 def test_permit_goes_from_submission_through_correction_and_reviews_to_a_permit_pdf(transactional_db, client, people):
@@ -106,7 +106,7 @@ def test_permit_goes_from_submission_through_correction_and_reviews_to_a_permit_
 
     # Tamper with one row behind the application's back: verify_audit names it.
     victim = events[5]
-    with connection.cursor() as cursor:
+    with as_database_superuser() as cursor:
         cursor.execute(f"UPDATE {AuditEvent._meta.db_table} SET actor_label = %s WHERE id = %s",
                        ["Somebody Else", victim.pk])
     with pytest.raises(CommandError, match=f"#{victim.pk}"):
