@@ -1,0 +1,89 @@
+"""Permit submission throughput over HTTP against a bare Django view that inserts one row.
+
+Each client thread is a citizen logged in through the login form; "ours" posts the
+building-permit form with three small PDFs and ``action=submit`` (validation, upload checks,
+files stored, reference number, flow started, audit chain, e-mail), "baseline" posts a
+one-field form to ``bench.views.insert_one_row``. Same server, same sessions, same CSRF,
+same concurrency.
+"""
+
+import re
+
+from django.urls import reverse
+
+from bench import Comparison, register
+from bench.client import Session, encode_multipart
+from bench.load import OperationFailed, compare, run_load
+from bench.views import BASELINE_PATH, baseline_row_count
+
+TARGET = 0.3
+PASSWORD = "bench-only-password-7319"
+DOCUMENTS = ("site_plan", "architectural_design", "ownership")
+SUBMITTED = re.compile(r"/applications/(\d+)/$")
+
+
+def _citizens(count):
+    from accounts.models import User
+
+    return [
+        User.objects.create_user(email=f"bench-citizen-{i}@bench.local", password=PASSWORD,
+                                 full_name=f"Bench Citizen {i}", email_verified=True)
+        for i in range(count)
+    ]
+
+
+@register("permit_submission", "Permit submission over HTTP (form + 3 PDFs) vs a bare view inserting one row")
+def run(ctx):
+    from eservices.catalog import ensure_building_permit_service
+    from eservices.models import Application, Attachment
+    from tests.factories import PERMIT_DATA, TINY_PDF
+
+    ensure_building_permit_service()
+    server = ctx.server()
+    sessions = []
+    for citizen in _citizens(ctx.concurrency):
+        session = Session(server.url)
+        session.login(reverse("accounts:login"), citizen.email, PASSWORD)
+        sessions.append(session)
+    apply_path = reverse("eservices:apply", args=["building-permit"])
+    files = {f"doc_{code}": (f"{code}.pdf", TINY_PDF, "application/pdf") for code in DOCUMENTS}
+    # The CSRF token is fixed for a session once logged in, so each body is encoded once.
+    bodies = {
+        id(session): encode_multipart(
+            {**PERMIT_DATA, "action": "submit", "csrfmiddlewaretoken": session.csrf_token}, files)
+        for session in sessions
+    }
+
+    def submit(session):
+        body, content_type = bodies[id(session)]
+        response = session.post_multipart(apply_path, body, content_type)
+        if response.status != 302 or not SUBMITTED.search(response.header("Location")):
+            raise OperationFailed(f"Submission answered HTTP {response.status} "
+                                  f"(Location {response.header('Location')!r}): {response.body[:300]!r}")
+
+    def insert(session):
+        response = session.post_form(BASELINE_PATH, {"note": "bench"})
+        if response.status != 201:
+            raise OperationFailed(f"Baseline answered HTTP {response.status}: {response.body[:300]!r}")
+
+    try:
+        if ctx.warmup:
+            run_load(insert, sessions, ctx.warmup)
+            run_load(submit, sessions, ctx.warmup)
+        ours, baseline = compare((submit, sessions), (insert, sessions), count=ctx.requests, rounds=ctx.rounds)
+    finally:
+        for session in sessions:
+            session.close()
+
+    expected = ctx.requests + ctx.warmup
+    submitted = Application.objects.filter(status=Application.Status.SUBMITTED).count()
+    attachments = Attachment.objects.count()
+    rows = baseline_row_count()
+    if (submitted, attachments, rows) != (expected, expected * len(DOCUMENTS), expected):
+        raise RuntimeError(f"Expected {expected} submitted applications, {expected * len(DOCUMENTS)} attachments "
+                           f"and {expected} baseline rows; found {submitted}, {attachments} and {rows}.")
+    return Comparison(
+        name="permit_submission", ours=ours.rate, baseline=baseline.rate, target=TARGET,
+        details={"ours": ours.summary(), "baseline": baseline.summary(),
+                 "verified": {"applications_submitted": submitted, "attachments": attachments, "baseline_rows": rows}},
+    )

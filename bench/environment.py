@@ -1,0 +1,94 @@
+"""A throw-away world for one bench run: its own database, media directory and settings.
+
+Everything is handed to Django (and to the gunicorn workers, which inherit the environment)
+through the environment variables ``config/settings.py`` reads, so it must happen before
+``django.setup()``.
+"""
+
+import contextlib
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import environ
+
+DEFAULT_DATABASE_URL = "sqlite:///var/munis.sqlite3"
+PG_BENCH_DB = "munis_bench"
+
+
+@contextlib.contextmanager
+def bench_environment():
+    """Yield the temp directory of a run whose database is created here and dropped afterwards."""
+    tmp = Path(tempfile.mkdtemp(prefix="munis-bench-"))
+    source_url = os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL)
+    try:
+        with _bench_database(source_url, tmp) as database_url:
+            os.environ.update({
+                "DJANGO_SETTINGS_MODULE": "config.settings",
+                "DATABASE_URL": database_url,
+                "DJANGO_ROOT_URLCONF": "bench.urls",
+                "RATELIMIT_ENABLE": "False",
+                "AXES_ENABLED": "False",
+                "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+                "MUNIS_MEDIA_ROOT": str(tmp / "media"),
+            })
+            _setup_django()
+            try:
+                yield tmp
+            finally:
+                from django.db import connections
+
+                connections.close_all()
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _setup_django():
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", verbosity=0, interactive=False)
+    from bench.views import create_baseline_table
+
+    create_baseline_table()
+
+
+@contextlib.contextmanager
+def _bench_database(source_url, tmp):
+    config = environ.Env.db_url_config(source_url)
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        yield f"sqlite:///{tmp / 'bench.sqlite3'}"
+    elif config["ENGINE"] in ("django.db.backends.postgresql", "django.contrib.gis.db.backends.postgis"):
+        with _postgres_database(config):
+            yield urlsplit(source_url)._replace(path=f"/{PG_BENCH_DB}").geturl()
+    else:
+        raise RuntimeError(f"The bench runs on PostgreSQL or SQLite, not {config['ENGINE']}.")
+
+
+@contextlib.contextmanager
+def _postgres_database(config):
+    """Create ``munis_bench`` on the server the caller's DATABASE_URL names; drop it at the end."""
+    import psycopg
+    from psycopg import sql
+
+    def admin_connection():
+        params = {"host": config.get("HOST") or None, "port": config.get("PORT") or None,
+                  "user": config.get("USER") or None, "password": config.get("PASSWORD") or None}
+        params = {key: value for key, value in params.items() if value is not None}
+        try:
+            return psycopg.connect(dbname="postgres", autocommit=True, **params)
+        except psycopg.OperationalError:
+            return psycopg.connect(dbname=config["NAME"], autocommit=True, **params)
+
+    name = sql.Identifier(PG_BENCH_DB)
+    with admin_connection() as conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(name))
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(name))
+    try:
+        yield
+    finally:
+        with admin_connection() as conn:
+            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(name))
