@@ -6,7 +6,9 @@ inside the calling service's transaction, so the event commits or rolls back
 with the change it describes.
 """
 
+import contextvars
 import json
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
@@ -61,15 +63,18 @@ def _locked_chain_head():
         return AuditChainHead.objects.select_for_update().get(pk=1)
 
 
+_batch = contextvars.ContextVar("munis_audit_batch", default=None)
+
+
 def record(*, actor, action, obj, before=None, after=None, trail=None, label=None):
     """Append one event to the hash chain. Call from a service, inside its
-    ``transaction.atomic()`` block."""
+    ``transaction.atomic()`` block. Inside ``audit.batch()`` the event is
+    appended when the batch ends; ``label`` may then be a callable, read at
+    that moment (so a case's label shows the reference it got meanwhile)."""
     if action not in _registry:
         raise UnregisteredAction(f"Audit action {action!r} is not registered.")
     if not connection.in_atomic_block:
         raise RuntimeError("audit.record must run inside the service's transaction.")
-
-    head = _locked_chain_head()
     User = get_user_model()
     actor = actor if isinstance(actor, User) else None
     event = AuditEvent(
@@ -78,20 +83,54 @@ def record(*, actor, action, obj, before=None, after=None, trail=None, label=Non
         action=action,
         object_type=f"{obj._meta.app_label}.{obj._meta.model_name}",
         object_id=str(obj.pk),
-        object_label=str(label or obj)[:300],
         trail_key=trail_key_for(trail) if trail is not None else trail_key_for(obj),
         before=_jsonable(before),
         after=_jsonable(after),
         request_id=current_request_id(),
         ip=current_ip(),
-        prev_hash=head.last_hash or GENESIS_HASH,
     )
-    event.hash = event.compute_hash()
-    event.save()
-    head.last_id = event.pk
-    head.last_hash = event.hash
-    head.save(update_fields=["last_id", "last_hash"])
+    pending = _batch.get()
+    if pending is None:
+        _append([(event, obj, label)])
+    else:
+        pending.append((event, obj, label))
     return event
+
+
+@contextmanager
+def batch():
+    """Collect a service's events and append them together at the end of its
+    transaction: one lock, one insert, one update, and the chain lock held for
+    a moment instead of for the whole service. Nested batches join the outer one."""
+    if _batch.get() is not None:
+        yield
+        return
+    pending = []
+    token = _batch.set(pending)
+    try:
+        yield
+    finally:
+        _batch.reset(token)
+    if pending:
+        if not connection.in_atomic_block:
+            raise RuntimeError("audit.batch must run inside the service's transaction.")
+        _append(pending)
+
+
+def _append(pending):
+    head = _locked_chain_head()
+    prev = head.last_hash or GENESIS_HASH
+    events = []
+    for event, obj, label in pending:
+        label = label() if callable(label) else label
+        event.object_label = str(label or obj)[:300]
+        event.prev_hash = prev
+        event.hash = prev = event.compute_hash()
+        events.append(event)
+    AuditEvent.objects.bulk_create(events)
+    head.last_id = events[-1].pk
+    head.last_hash = prev
+    head.save(update_fields=["last_id", "last_hash"])
 
 
 @dataclass

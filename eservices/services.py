@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from jsonschema import Draft202012Validator, FormatChecker
+from simple_history.utils import bulk_create_with_history
 
 from core import audit
 from core.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
@@ -24,8 +25,11 @@ from .uploads import check_upload
 def reference_take_next(*, series, year):
     """Next number in the series, gap-free: must run inside the caller's
     transaction so a rolled-back case gives its number back."""
-    ReferenceSequence.objects.bulk_create([ReferenceSequence(series=series, year=year)], ignore_conflicts=True)
-    seq = ReferenceSequence.objects.select_for_update().get(series=series, year=year)
+    locked = ReferenceSequence.objects.select_for_update()
+    seq = locked.filter(series=series, year=year).first()
+    if seq is None:  # first number of the year: create the counter, racing safely
+        ReferenceSequence.objects.bulk_create([ReferenceSequence(series=series, year=year)], ignore_conflicts=True)
+        seq = locked.get(series=series, year=year)
     seq.last_value += 1
     seq.save(update_fields=["last_value"])
     return f"{series}-{year}-{seq.last_value:06d}"
@@ -75,16 +79,22 @@ def _missing_documents(application, new_codes=()):
 
 
 def _store_attachments(*, application, checked, actor):
+    attachments = []
     for code, upload in checked.items():
         attachment = Attachment(
             application=application, document_code=code, original_name=upload.name,
             content_type=upload.content_type, size=upload.size, sha256=upload.sha256, uploaded_by=actor,
         )
         attachment.file.save(upload.name, upload.file, save=False)
-        attachment.save()
+        attachments.append(attachment)
+    if not attachments:
+        return
+    bulk_create_with_history(attachments, Attachment, default_user=actor)
+    for attachment in attachments:
         audit.record(actor=actor, action="eservices.application.upload", obj=attachment, trail=application,
-                     after={"document": code, "name": upload.name, "sha256": upload.sha256, "size": upload.size},
-                     label=f"{application} — {upload.name}")
+                     after={"document": attachment.document_code, "name": attachment.original_name,
+                            "sha256": attachment.sha256, "size": attachment.size},
+                     label=lambda a=attachment: f"{application} — {a.original_name}")
 
 
 # --- citizen ---------------------------------------------------------------------
@@ -99,7 +109,7 @@ def application_save_draft(*, actor, service_type, data, files=None, application
     _ensure_applicable(service_type)
     validate_application_data(service_type=service_type, data=data, partial=True)
     checked = _check_files(service_type, files)
-    with transaction.atomic():
+    with transaction.atomic(), audit.batch():
         if application is None:
             application = Application.objects.create(applicant=actor, service_type=service_type, data=data)
             before = {}
@@ -123,8 +133,8 @@ def application_submit(*, actor, application, data=None, files=None):
     service_type = application.service_type
     _ensure_applicable(service_type)
     checked = _check_files(service_type, files)
-    with transaction.atomic():
-        application = Application.objects.select_for_update().get(pk=application.pk)
+    with transaction.atomic(), audit.batch():
+        application = Application.objects.select_for_update().select_related("service_type").get(pk=application.pk)
         if application.applicant_id != actor.pk:
             raise PermissionDenied()
         if application.status != Application.Status.DRAFT:
@@ -136,18 +146,7 @@ def application_submit(*, actor, application, data=None, files=None):
         if missing:
             raise ValidationFailed(fields={f"doc_{doc.code}": [_("Please attach “%(doc)s”.") % {"doc": doc.name}] for doc in missing})
         _store_attachments(application=application, checked=checked, actor=actor)
-        now = timezone.now()
-        application.reference = reference_take_next(series=service_type.reference_series, year=now.year)
-        application.status = Application.Status.SUBMITTED
-        application.submitted_at = now
-        application.save()
-        flow_class = import_string(service_type.flow)
-        application.process = flow_class.start.run(application=application)
-        application.save(update_fields=["process"])
-        audit.record(actor=actor, action="eservices.application.submit", obj=application,
-                     before={"status": Application.Status.DRAFT},
-                     after={"status": application.status, "reference": application.reference, "data": application.data})
-        notify_applicant(application, "submitted")
+        _start_case(application, actor=actor)
     return application
 
 
@@ -155,13 +154,31 @@ def application_apply(*, actor, service_type, data, files=None):
     """Fill in and submit in one step. Everything is checked before anything is written."""
     _ensure_applicable(service_type)
     validate_application_data(service_type=service_type, data=data)
-    checked_codes = set(_check_files(service_type, files))
-    missing = [d for d in service_type.required_documents.all() if d.mandatory and d.code not in checked_codes]
+    checked = _check_files(service_type, files)
+    missing = [d for d in service_type.required_documents.all() if d.mandatory and d.code not in checked]
     if missing:
         raise ValidationFailed(fields={f"doc_{doc.code}": [_("Please attach “%(doc)s”.") % {"doc": doc.name}] for doc in missing})
-    with transaction.atomic():
-        draft = application_save_draft(actor=actor, service_type=service_type, data=data)
-        return application_submit(actor=actor, application=draft, files=files)
+    with transaction.atomic(), audit.batch():
+        application = Application.objects.create(applicant=actor, service_type=service_type, data=data)
+        _store_attachments(application=application, checked=checked, actor=actor)
+        _start_case(application, actor=actor)
+    return application
+
+
+def _start_case(application, *, actor):
+    """Start the service's flow and give the case its reference number. The
+    number is taken last, so its row lock is held only until commit."""
+    flow_class = import_string(application.service_type.flow)
+    application.process = flow_class.start.run(application=application)
+    now = timezone.now()
+    application.reference = reference_take_next(series=application.service_type.reference_series, year=now.year)
+    application.status = Application.Status.SUBMITTED
+    application.submitted_at = now
+    application.save()
+    audit.record(actor=actor, action="eservices.application.submit", obj=application,
+                 before={"status": Application.Status.DRAFT},
+                 after={"status": application.status, "reference": application.reference, "data": application.data})
+    notify_applicant(application, "submitted")
 
 
 def application_resubmit(*, actor, task, data, files=None, comment=""):
@@ -171,7 +188,7 @@ def application_resubmit(*, actor, task, data, files=None, comment=""):
         raise PermissionDenied()
     validate_application_data(service_type=application.service_type, data=data)
     checked = _check_files(application.service_type, files)
-    with transaction.atomic():
+    with transaction.atomic(), audit.batch():
         application = Application.objects.select_for_update().get(pk=application.pk)
         if application.status != Application.Status.CORRECTION:
             raise InvalidTransition(_("No correction is requested for this application."), code="no_correction")

@@ -88,8 +88,7 @@ def test_permit_goes_from_submission_through_correction_and_reviews_to_a_permit_
     actions = [(e.action, e.actor_id) for e in events]
     citizen, clerk, sup = people.citizen.pk, people.clerk.pk, people.supervisor.pk
     expected = (
-        [("eservices.application.save_draft", citizen)]
-        + [("eservices.application.upload", citizen)] * 3
+        [("eservices.application.upload", citizen)] * 3
         + [("eservices.application.submit", citizen),
            ("workflows.task.claim", clerk), ("eservices.application.check_completeness", clerk),
            ("eservices.application.upload", citizen), ("eservices.application.resubmit", citizen),
@@ -100,7 +99,7 @@ def test_permit_goes_from_submission_through_correction_and_reviews_to_a_permit_
     expected += [("workflows.task.claim", sup), ("eservices.application.issue_letter", None),
                  ("eservices.application.decide", sup), ("eservices.application.download_decision", citizen)]
     assert actions == expected
-    assert len(events) == 21
+    assert len(events) == 20
 
     call_command("verify_audit")
 
