@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from django_ratelimit.decorators import ratelimit
 
-from core.errors import ValidationFailed
+from core.errors import InvalidTransition, ValidationFailed
 from core.forms import add_domain_errors
 
 from . import selectors, services
@@ -40,6 +40,8 @@ def apply(request, code=None, pk=None):
         if draft is None:
             raise Http404
         if draft.status != Application.Status.DRAFT:
+            if request.method == "POST":  # a second click on "Submit", or a stale tab: say so, change nothing
+                raise InvalidTransition(_("This application has already been submitted."), code="already_submitted")
             return redirect("eservices:application", pk=draft.pk)
         service_type = draft.service_type
     else:

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import permissions
+from core.errors import PermissionDenied as NotYourTask
 from core.errors import ValidationFailed
 from core.forms import add_domain_errors
 
@@ -70,7 +71,7 @@ def task_detail(request, pk):
                     return redirect("workflows:inbox")
             status = 400
     elif request.method == "POST":
-        raise PermissionDenied
+        raise NotYourTask(_("You do not hold this task. Claim it first."))
     [task] = selectors.decorate([task])
     reassign_form = ReassignForm(task=task) if services.can_supervise(request.user, task) else None
     return render(request, "workflows/task_detail.html", {

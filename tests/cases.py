@@ -1,0 +1,81 @@
+"""Build building-permit cases in a given state by calling the services, as
+the views would. Faster than HTTP; the HTTP path itself is covered by
+test_permit_end_to_end."""
+
+from viewflow.workflow.models import Task
+from viewflow.workflow.status import STATUS
+
+from eservices import services
+from eservices.models import ServiceType
+from workflows.services import task_claim
+
+from .factories import PERMIT_DATA, pdf_upload, permit_files
+
+OPEN = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
+
+
+def permit_service():
+    return ServiceType.objects.get(code="building-permit")
+
+
+def draft(applicant, **data):
+    """A saved, unsubmitted draft with one document attached."""
+    return services.application_save_draft(
+        actor=applicant, service_type=permit_service(), data={"site_address": "7 Amir Temur Avenue", **data},
+        files={"site_plan": pdf_upload("draft_site_plan.pdf")},
+    )
+
+
+def submitted(applicant, **data):
+    """Submitted with all mandatory documents: the completeness check is open."""
+    return services.application_apply(
+        actor=applicant, service_type=permit_service(), data={**PERMIT_DATA, **data}, files=permit_files(),
+    )
+
+
+def open_task(application, step):
+    """The one open human task of ``step`` (NEW, ASSIGNED or STARTED)."""
+    application.refresh_from_db()
+    flow = application.process.flow_class.instance
+    return Task.objects.get(process_id=application.process_id, flow_task_type="HUMAN", status__in=OPEN,
+                            flow_task=getattr(flow, step))
+
+
+def claimed(application, step, user):
+    return task_claim(task=open_task(application, step), actor=user)
+
+
+def check_completeness(application, clerk, *, complete=True, comment=""):
+    task = claimed(application, "check_completeness", clerk)
+    services.permit_check_completeness(task=task, actor=clerk, data={"complete": complete, "comment": comment})
+    application.refresh_from_db()
+    return application
+
+
+def in_review(applicant, clerk, **data):
+    """Completeness passed: the three parallel reviews are waiting in their departments' queues."""
+    return check_completeness(submitted(applicant, **data), clerk)
+
+
+def in_correction(applicant, clerk):
+    return check_completeness(submitted(applicant), clerk, complete=False, comment="The site plan is unreadable.")
+
+
+def reviewed(applicant, people):
+    """Reviewed favourably by all three departments: the decision waits for a supervisor."""
+    application = in_review(applicant, people.clerk)
+    for step, reviewer in (("review_architecture", people.clerk), ("review_fire_safety", people.fire),
+                           ("review_environment", people.environment)):
+        services.permit_review(task=claimed(application, step, reviewer), actor=reviewer,
+                               data={"favourable": True, "comment": ""})
+    application.refresh_from_db()
+    return application
+
+
+def approved(applicant, people):
+    """Approved by the head: the permit PDF exists."""
+    application = reviewed(applicant, people)
+    services.permit_decide(task=claimed(application, "decision", people.supervisor), actor=people.supervisor,
+                           data={"approve": True, "reasons": ""})
+    application.refresh_from_db()
+    return application
