@@ -98,7 +98,7 @@ class Organisation(models.Model):
     )
     email = models.EmailField(_("e-mail"), blank=True)
 
-    history = HistoricalRecords()
+    # history is registered in translation.py, after the per-language name columns exist
 
     class Meta:
         ordering = ["name"]

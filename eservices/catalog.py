@@ -49,9 +49,9 @@ DOCUMENTS = [
 ]
 
 DEPARTMENTS = {
-    "dept-architecture": "Department of Architecture and Urban Planning",
-    "dept-fire-safety": "Fire Safety Department",
-    "dept-environment": "Environmental Protection Department",
+    "dept-architecture": ("Department of Architecture and Urban Planning", "Управление архитектуры и градостроительства"),
+    "dept-fire-safety": ("Fire Safety Department", "Отдел пожарной безопасности"),
+    "dept-environment": ("Environmental Protection Department", "Отдел охраны окружающей среды"),
 }
 
 ROUTES = {
@@ -60,14 +60,17 @@ ROUTES = {
 }
 
 
-def _org(code, name, kind, parent=None):
-    org, _ = Organisation.objects.update_or_create(code=code, defaults={"name": name, "kind": kind, "parent": parent})
+def ensure_organisation(code, names, kind, parent=None):
+    """Create or update an organisation; ``names`` is (English, Russian)."""
+    org, _ = Organisation.objects.update_or_create(
+        code=code, defaults={"name_en": names[0], "name_ru": names[1], "kind": kind, "parent": parent})
     return org
 
 
 def ensure_city_hall():
-    city = _org("city-hall", "City Hall", Organisation.Kind.MUNICIPALITY)
-    departments = {code: _org(code, name, Organisation.Kind.DEPARTMENT, city) for code, name in DEPARTMENTS.items()}
+    city = ensure_organisation("city-hall", ("City Hall", "Городской хокимият"), Organisation.Kind.MUNICIPALITY)
+    departments = {code: ensure_organisation(code, names, Organisation.Kind.DEPARTMENT, city)
+                   for code, names in DEPARTMENTS.items()}
     return city, departments
 
 
@@ -83,8 +86,8 @@ def ensure_building_permit_service():
             "The application is checked for completeness, reviewed for architecture, fire safety "
             "and environment, and decided by the head of the department.",
             "description_ru": "Разрешение на строительство, расширение или существенное изменение здания. "
-            "Заявление проверяется на полноту, проходит архитектурную, пожарную и экологическую "
-            "экспертизу, решение принимает начальник управления.",
+            "Заявление проходит проверку комплектности, архитектурную, пожарную и экологическую "
+            "экспертизу; решение принимает начальник управления.",
             "department": departments["dept-architecture"],
             "form_schema": BUILDING_PERMIT_SCHEMA,
             "fee": "150.00",

@@ -7,7 +7,7 @@ from django.db import transaction
 
 from accounts.models import Membership, Organisation, Role, User
 from eservices import services
-from eservices.catalog import ensure_building_permit_service, ensure_city_hall
+from eservices.catalog import ensure_building_permit_service, ensure_city_hall, ensure_organisation
 from eservices.models import Application
 from workflows import services as task_services
 
@@ -66,18 +66,18 @@ class Command(BaseCommand):
         city, departments = ensure_city_hall()
         o = {"city-hall": city, **departments}
 
-        def org(code, name, kind, parent=None):
-            o[code], _ = Organisation.objects.update_or_create(
-                code=code, defaults={"name": name, "kind": kind, "parent": parent})
+        def org(code, names, kind, parent=None):
+            o[code] = ensure_organisation(code, names, kind, parent)
             return o[code]
 
         K = Organisation.Kind
-        ministry = org("ministry-mahalla", "Ministry for Support of Mahallas and Families", K.MINISTRY)
-        region = org("region-tashkent", "Tashkent City", K.REGION, ministry)
-        district = org("district-yunusabad", "Yunusabad District", K.DISTRICT, region)
-        org("mahalla-navruz", "Navruz Mahalla", K.MAHALLA, district)
-        org("mahalla-bogishamol", "Bogishamol Mahalla", K.MAHALLA, district)
-        org("city-water", "City Water Utility", K.SUPPLIER, city)
+        ministry = org("ministry-mahalla", ("Ministry for Support of Mahallas and Families",
+                                            "Министерство по поддержке махалли и семьи"), K.MINISTRY)
+        region = org("region-tashkent", ("Tashkent City", "город Ташкент"), K.REGION, ministry)
+        district = org("district-yunusabad", ("Yunusabad District", "Юнусабадский район"), K.DISTRICT, region)
+        org("mahalla-navruz", ("Navruz Mahalla", "Махалля «Навруз»"), K.MAHALLA, district)
+        org("mahalla-bogishamol", ("Bogishamol Mahalla", "Махалля «Богишамол»"), K.MAHALLA, district)
+        org("city-water", ("City Water Utility", "Городской водоканал"), K.SUPPLIER, city)
         return o
 
     def _users(self, orgs):
