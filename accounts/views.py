@@ -12,7 +12,7 @@ from .services import user_signup, user_verify_email
 
 @ratelimit(key="ip", rate="10/h", method="POST", block=True)
 def signup(request):
-    form = SignupForm(request.POST or None)
+    form = SignupForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

@@ -30,9 +30,10 @@ def _field_for(name, spec, required):
     return forms.CharField(max_length=max_length, min_length=spec.get("minLength"), widget=widget, **common)
 
 
-def application_form_class(service_type):
+def application_form_class(service_type, *, partial=False):
+    """``partial``: for saving a draft, nothing is required yet."""
     schema = service_type.form_schema or {}
-    required = set(schema.get("required", []))
+    required = set() if partial else set(schema.get("required", []))
     fields = {
         name: _field_for(name, spec, name in required)
         for name, spec in schema.get("properties", {}).items()

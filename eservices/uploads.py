@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import magic
 from django.conf import settings
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
 from core.errors import ValidationFailed
@@ -44,8 +45,8 @@ def check_upload(uploaded, *, field):
     name = clean_filename(uploaded.name or "")
     limit = settings.MUNIS_UPLOAD_MAX_BYTES
     if uploaded.size > limit:
-        fail(_("“%(name)s” is too large (%(size)s MB); the limit is %(limit)s MB.") % {
-            "name": name, "size": round(uploaded.size / 1048576, 1), "limit": round(limit / 1048576, 1)})
+        fail(_("“%(name)s” is too large (%(size)s); the limit is %(limit)s.") % {
+            "name": name, "size": filesizeformat(uploaded.size), "limit": filesizeformat(limit)})
     if uploaded.size == 0:
         fail(_("“%(name)s” is empty.") % {"name": name})
     uploaded.seek(0)

@@ -48,12 +48,13 @@ def apply(request, code=None, pk=None):
         service_type = selectors.service_type_by_code(code=code)
         if service_type is None:
             raise Http404
-    form_class = application_form_class(service_type)
+    posted = request.method == "POST"
+    submitting = posted and request.POST.get("action") != "save"
+    form_class = application_form_class(service_type, partial=posted and not submitting)
     initial = draft.data if draft else {}
-    form = form_class(request.POST or None, request.FILES or None, initial=initial)
+    form = form_class(request.POST if posted else None, request.FILES if posted else None, initial=initial)
     status = 200
-    if request.method == "POST":
-        submitting = request.POST.get("action") != "save"
+    if posted:
         if form.is_valid():
             data = form_data_from(form.cleaned_data, service_type)
             files = files_from(request.FILES, service_type)
@@ -120,7 +121,8 @@ def correction(request, pk):
         return redirect("eservices:application", pk=application.pk)
     service_type = application.service_type
     form_class = type("CorrectionApplicationForm", (application_form_class(service_type), CorrectionForm), {})
-    form = form_class(request.POST or None, request.FILES or None, initial=application.data)
+    posted = request.method == "POST"
+    form = form_class(request.POST if posted else None, request.FILES if posted else None, initial=application.data)
     for name, field in form.fields.items():
         if name.startswith("doc_"):
             field.required = False

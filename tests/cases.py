@@ -2,6 +2,7 @@
 the views would. Faster than HTTP; the HTTP path itself is covered by
 test_permit_end_to_end."""
 
+from django.urls import reverse
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
@@ -79,3 +80,20 @@ def approved(applicant, people):
                            data={"approve": True, "reasons": ""})
     application.refresh_from_db()
     return application
+
+
+# --- over HTTP, as each role would ------------------------------------------------
+
+def apply_over_http(client, *, data=None, files=None, action="submit"):
+    payload = {**PERMIT_DATA, **(data or {}), "action": action}
+    for code, upload in (permit_files() if files is None else files).items():
+        payload[f"doc_{code}"] = upload
+    return client.post(reverse("eservices:apply", args=["building-permit"]), payload)
+
+
+def claim_and_complete(client, task, **form):
+    response = client.post(reverse("workflows:claim", args=[task.pk]))
+    assert response.status_code == 302, response.content[:500]
+    response = client.post(reverse("workflows:task", args=[task.pk]), form)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    return response

@@ -3,6 +3,7 @@
 from types import SimpleNamespace
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 
 from accounts.models import Organisation, Role
@@ -12,8 +13,12 @@ from .factories import UserFactory, member
 
 
 @pytest.fixture(autouse=True)
-def _media_in_tmp(settings, tmp_path):
+def _test_environment(settings, tmp_path):
+    """Files in a temporary folder; fast password hashing (tests make many
+    users); empty caches, so rate-limit counters never leak between tests."""
     settings.MEDIA_ROOT = str(tmp_path / "media")
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    cache.clear()
 
 
 @pytest.fixture

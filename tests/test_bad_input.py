@@ -12,7 +12,6 @@ import zlib
 from pathlib import Path
 
 import pytest
-from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from viewflow.workflow.models import Task
@@ -22,12 +21,6 @@ from eservices.models import Application, Attachment
 
 from . import cases
 from .factories import PERMIT_DATA, TINY_PDF, pdf_upload, permit_files
-
-
-@pytest.fixture(autouse=True)
-def _fast_passwords_and_fresh_rate_limits(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    cache.clear()  # rate-limit counters are keyed by user id, which SQLite reuses between tests
 
 
 def snapshot():
@@ -73,6 +66,18 @@ APPLY_URL = "/services/building-permit/apply/"
 @pytest.mark.parametrize(("data", "field", "message"), [
     pytest.param({"site_address": None}, "site_address", "This field is required.", id="missing required field"),
     pytest.param({"site_address": ""}, "site_address", "This field is required.", id="blank required field"),
+])
+def test_submitting_without_a_required_field_is_refused(client, people, settings, data, field, message):
+    client.force_login(people.citizen)
+    before = snapshot()
+    response = client.post(APPLY_URL, apply_payload(data, action="submit"))
+    assert response.status_code == 400
+    assert field_error_shown(response, field, message), page(response)[-3000:]
+    assert snapshot() == before
+    assert stored_files(settings) == []
+
+
+@pytest.mark.parametrize(("data", "field", "message"), [
     pytest.param({"cadastral_number": "10-05-0012345-17"}, "cadastral_number", "Cadastral number: '10-05-0012345-17' "
                  "does not match", id="cadastral number in the wrong pattern"),
     pytest.param({"floors": "0"}, "floors", "Ensure this value is greater than or equal to 1.", id="too few floors"),
@@ -138,7 +143,7 @@ def test_an_oversize_upload_is_refused_with_the_limit(client, people, settings):
     before = snapshot()
     response = client.post(APPLY_URL, apply_payload(files=files))
     assert response.status_code == 400
-    assert field_error_shown(response, "doc_site_plan", "“big_site_plan.pdf” is too large (1.5 MB); the limit is 1.0 MB.")
+    assert field_error_shown(response, "doc_site_plan", "“big_site_plan.pdf” is too large (1.5\xa0MB); the limit is 1.0\xa0MB.")
     assert snapshot() == before
     assert stored_files(settings) == []
 
@@ -421,3 +426,22 @@ def test_the_correction_page_without_an_open_correction_sends_the_citizen_back_w
         assert response.redirect_chain == [(reverse("eservices:application", args=[application.pk]), 302)]
         assert "No correction is requested for this application." in page(response)
     assert snapshot() == before
+
+
+def test_save_draft_keeps_a_partly_filled_form(client, people):
+    client.force_login(people.citizen)
+    response = client.post(APPLY_URL, {"site_address": "5 Amir Temur Avenue", "action": "save"})
+    assert response.status_code == 302
+    draft = Application.objects.get(applicant=people.citizen)
+    assert draft.status == "draft" and draft.data == {"site_address": "5 Amir Temur Avenue"}
+    page_html = client.get(reverse("eservices:edit_draft", args=[draft.pk])).content.decode()
+    assert "5 Amir Temur Avenue</textarea>" in page_html  # the form shows what was saved
+
+
+def test_a_clerk_trying_the_heads_decision_is_told_why(client, people):
+    application = cases.reviewed(people.citizen, people)
+    task = cases.open_task(application, "decision")
+    client.force_login(people.clerk)
+    response = client.post(reverse("workflows:claim", args=[task.pk]))
+    assert response.status_code == 403
+    assert "Only the head of the department can take this step." in response.content.decode()

@@ -34,12 +34,6 @@ def _sync_db_from_playwright_thread(monkeypatch):
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    """A dozen users for one journey: hashing their passwords properly would dominate the run."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def browser(_sync_db_from_playwright_thread):
     if not os.access(CHROMIUM, os.X_OK):

@@ -27,8 +27,8 @@ from eservices.models import Application, ReferenceSequence
 from workflows import services as workflows
 from workflows.services import task_department_id
 
+from .cases import open_task
 from .factories import PERMIT_DATA, UserFactory, member, permit_files
-from .flow import open_task
 
 pytestmark = [
     pytest.mark.postgres,
@@ -84,12 +84,6 @@ def only_conflicts(errors, code):
     assert not unexpected, "unexpected errors under concurrency: " + "; ".join(
         f"{type(e).__name__}: {e}" for e in unexpected
     )
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    """Forty users per test: hashing their passwords properly would dwarf the race."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

@@ -11,8 +11,8 @@ from core.models import AuditEvent
 from eservices.services import application_apply
 from workflows.sla import add_working_days
 
+from .cases import open_task
 from .factories import PERMIT_DATA, permit_files
-from .flow import open_task
 
 
 def _submit(people, permit_service):

@@ -169,11 +169,6 @@ TABLE = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def world(people):
     """The citizen's cases in every state, a neighbour's case, and the tasks the rows act on."""

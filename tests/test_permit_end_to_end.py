@@ -14,8 +14,8 @@ from core.audit import trail_key_for
 from core.models import AuditEvent
 from eservices.models import Application
 
+from .cases import apply_over_http, claim_and_complete, open_task
 from .factories import pdf_upload
-from .flow import apply_over_http, claim_and_complete, open_task
 from .tamper import as_database_superuser
 
 

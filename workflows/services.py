@@ -56,6 +56,8 @@ def _snapshot(task):
 def task_claim(*, task, actor):
     with transaction.atomic(), _task_locked(task) as task:
         if not can_claim(actor, task):
+            if task.owner_permission == SUPERVISOR_TASK and task_department_id(task) in permissions.work_department_ids(actor):
+                raise PermissionDenied(_("Only the head of the department can take this step."))
             raise PermissionDenied(_("This task belongs to another department."))
         if task.status != STATUS.NEW or task.owner_id:
             raise InvalidTransition(_("Someone else has already taken this task."), code="task_taken")

@@ -59,7 +59,8 @@ def task_detail(request, pk):
     form = None
     if form_spec and task.owner_id == request.user.pk:
         form_class, handler = form_spec
-        form = form_class(request.POST or None, request.FILES or None)
+        posted = request.method == "POST"
+        form = form_class(request.POST if posted else None, request.FILES if posted else None)
         if request.method == "POST":
             if form.is_valid():
                 try:
