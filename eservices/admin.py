@@ -2,6 +2,8 @@ from django.contrib import admin
 from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 from simple_history.admin import SimpleHistoryAdmin
 
+from core.admin import ReadOnlyAdminMixin
+
 from .models import Application, Attachment, RequiredDocument, ServiceType, TaskRoute
 
 
@@ -35,19 +37,10 @@ class AttachmentInline(admin.TabularInline):
 
 
 @admin.register(Application)
-class ApplicationAdmin(SimpleHistoryAdmin):
+class ApplicationAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
     """Cases change only through their flow; the admin shows them read-only."""
 
     list_display = ["reference", "service_type", "applicant", "status", "submitted_at", "decided_at"]
     list_filter = ["status", "service_type"]
     search_fields = ["reference", "applicant__email", "applicant__full_name"]
     inlines = [AttachmentInline]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
