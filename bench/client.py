@@ -40,8 +40,10 @@ class Session:
         headers = dict(headers or {})
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{name}={value}" for name, value in self.cookies.items())
-        # A same-origin browser form post sends these; CSRF checks the Origin when present.
-        headers.setdefault("Origin", f"http://{self.host}:{self.port}")
+        # The server runs as in production, behind a load balancer that ends TLS and says so;
+        # a same-origin browser form post sends its Origin, which CSRF checks.
+        headers.setdefault("X-Forwarded-Proto", "https")
+        headers.setdefault("Origin", f"https://{self.host}:{self.port}")
         self.conn.request(method, path, body=body, headers=headers)
         raw = self.conn.getresponse()
         response = Response(status=raw.status, headers=raw.headers, body=raw.read())

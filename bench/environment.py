@@ -7,6 +7,7 @@ through the environment variables ``config/settings.py`` reads, so it must happe
 
 import contextlib
 import os
+import secrets
 import shutil
 import tempfile
 from pathlib import Path
@@ -33,6 +34,13 @@ def bench_environment():
                 "AXES_ENABLED": "False",
                 "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
                 "MUNIS_MEDIA_ROOT": str(tmp / "media"),
+                # Production settings, as a deployment runs them (static files collected,
+                # no per-query debug bookkeeping); TLS ends at the load balancer.
+                "DJANGO_DEBUG": "0",
+                "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+                "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+                "DJANGO_SECURE_SSL_REDIRECT": "0",
+                "MUNIS_STATIC_ROOT": str(tmp / "static"),
             })
             _setup_django()
             try:
@@ -51,6 +59,7 @@ def _setup_django():
 
     django.setup()
     call_command("migrate", verbosity=0, interactive=False)
+    call_command("collectstatic", verbosity=0, interactive=False)
     from bench.views import create_baseline_table
 
     create_baseline_table()

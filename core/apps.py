@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.staticfiles.apps import StaticFilesConfig as BaseStaticFilesConfig
 
 
 class CoreConfig(AppConfig):
@@ -7,3 +8,10 @@ class CoreConfig(AppConfig):
 
     def ready(self):
         from . import audit  # noqa: F401  registers core's own audit actions
+
+
+class StaticFilesConfig(BaseStaticFilesConfig):
+    """Munis serves its own pages, never viewflow's bundled UI, whose CSS points
+    at fonts the package does not ship (that breaks a production collectstatic)."""
+
+    ignore_patterns = [*BaseStaticFilesConfig.ignore_patterns, "viewflow"]

@@ -86,3 +86,13 @@ def test_seed_demo_is_idempotent_and_covers_every_state(transactional_db, capsys
     assert Application.objects.count() == first == 7
     assert set(Application.objects.values_list("status", flat=True)) == set(Application.Status.values)
     call_command("verify_audit")
+
+
+def test_static_files_collect_with_production_settings(tmp_path):
+    env = {**os.environ, "DJANGO_DEBUG": "0", "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
+           "DJANGO_ALLOWED_HOSTS": "munis.example", "MUNIS_STATIC_ROOT": str(tmp_path)}
+    result = subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+                            cwd=settings.BASE_DIR, env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr[-2000:]
+    manifest = (tmp_path / "staticfiles.json").read_text()
+    assert "css/munis.css" in manifest and "drf_spectacular_sidecar/swagger-ui-dist" in manifest
