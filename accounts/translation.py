@@ -1,5 +1,6 @@
-import simple_history
 from modeltranslation.translator import TranslationOptions, register
+
+from core.history import register_history
 
 from .models import Organisation
 
@@ -10,4 +11,4 @@ class OrganisationTranslation(TranslationOptions):
 
 
 # After modeltranslation, so the history table carries name_en / name_ru too.
-simple_history.register(Organisation)
+register_history(Organisation)

@@ -4,9 +4,9 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
-from simple_history.models import HistoricalRecords
 
 from accounts.models import Organisation
+from core.history import History
 
 
 def validate_json_schema(value):
@@ -78,7 +78,7 @@ class TaskRoute(models.Model):
     task = models.CharField(_("flow step"), max_length=50)
     department = models.ForeignKey(Organisation, verbose_name=_("department"), on_delete=models.PROTECT)
 
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         verbose_name = _("routing rule")
@@ -135,7 +135,7 @@ class Application(models.Model):
         related_name="application",
     )
 
-    history = HistoricalRecords(excluded_fields=["decision_letter"])
+    history = History(excluded_fields=["decision_letter"])
 
     class Meta:
         ordering = ["-created", "-id"]
@@ -171,7 +171,7 @@ class Attachment(models.Model):
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
 
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         ordering = ["uploaded_at", "id"]

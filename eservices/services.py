@@ -4,7 +4,7 @@ event per state change; notifications go out after commit."""
 import datetime
 
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
@@ -24,15 +24,18 @@ from .uploads import check_upload
 
 def reference_take_next(*, series, year):
     """Next number in the series, gap-free: must run inside the caller's
-    transaction so a rolled-back case gives its number back."""
-    locked = ReferenceSequence.objects.select_for_update()
-    seq = locked.filter(series=series, year=year).first()
-    if seq is None:  # first number of the year: create the counter, racing safely
-        ReferenceSequence.objects.bulk_create([ReferenceSequence(series=series, year=year)], ignore_conflicts=True)
-        seq = locked.get(series=series, year=year)
-    seq.last_value += 1
-    seq.save(update_fields=["last_value"])
-    return f"{series}-{year}-{seq.last_value:06d}"
+    transaction so a rolled-back case gives its number back. The UPDATE locks
+    the counter row until commit, so concurrent cases queue for their numbers."""
+    table = connection.ops.quote_name(ReferenceSequence._meta.db_table)
+    increment = f"UPDATE {table} SET last_value = last_value + 1 WHERE series = %s AND year = %s RETURNING last_value"
+    with connection.cursor() as cursor:
+        cursor.execute(increment, [series, year])
+        row = cursor.fetchone()
+        if row is None:  # first number of the year: create the counter, racing safely
+            ReferenceSequence.objects.bulk_create([ReferenceSequence(series=series, year=year)], ignore_conflicts=True)
+            cursor.execute(increment, [series, year])
+            row = cursor.fetchone()
+    return f"{series}-{year}-{row[0]:06d}"
 
 
 # --- validation ----------------------------------------------------------------

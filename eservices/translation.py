@@ -1,5 +1,6 @@
-import simple_history
 from modeltranslation.translator import TranslationOptions, register
+
+from core.history import register_history
 
 from .models import RequiredDocument, ServiceType
 
@@ -16,5 +17,5 @@ class RequiredDocumentTranslation(TranslationOptions):
 
 # Registered here rather than on the models so the history tables carry the
 # per-language columns modeltranslation has just added.
-simple_history.register(ServiceType)
-simple_history.register(RequiredDocument)
+register_history(ServiceType)
+register_history(RequiredDocument)
