@@ -54,13 +54,22 @@ def _jsonable(value):
     return json.loads(json.dumps(value or {}, cls=DjangoJSONEncoder))
 
 
-def _locked_chain_head():
-    try:
-        return AuditChainHead.objects.select_for_update().get(pk=1)
-    except AuditChainHead.DoesNotExist:
+_HEAD = AuditChainHead._meta.db_table
+
+
+def _locked_chain_head_hash(cursor):
+    """Lock the chain head row until commit and return the last hash. Plain
+    SQL: this runs once per audited transaction, on the hottest path."""
+    for _attempt in range(2):
+        # FOR UPDATE is ignored by SQLite, whose writers are serialised anyway.
+        lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+        cursor.execute(f"SELECT last_hash FROM {_HEAD} WHERE id = 1{lock}")
+        row = cursor.fetchone()
+        if row:
+            return row[0] or GENESIS_HASH
         # Normally created by a migration; a flushed database needs it again.
         AuditChainHead.objects.bulk_create([AuditChainHead(pk=1)], ignore_conflicts=True)
-        return AuditChainHead.objects.select_for_update().get(pk=1)
+    raise RuntimeError("The audit chain head row is missing.")
 
 
 _batch = contextvars.ContextVar("munis_audit_batch", default=None)
@@ -118,8 +127,8 @@ def batch():
 
 
 def _append(pending):
-    head = _locked_chain_head()
-    prev = head.last_hash or GENESIS_HASH
+    with connection.cursor() as cursor:
+        prev = _locked_chain_head_hash(cursor)
     events = []
     for event, obj, label in pending:
         label = label() if callable(label) else label
@@ -128,9 +137,8 @@ def _append(pending):
         event.hash = prev = event.compute_hash()
         events.append(event)
     AuditEvent.objects.bulk_create(events)
-    head.last_id = events[-1].pk
-    head.last_hash = prev
-    head.save(update_fields=["last_id", "last_hash"])
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {_HEAD} SET last_id = %s, last_hash = %s WHERE id = 1", [events[-1].pk, prev])
 
 
 @dataclass
