@@ -109,3 +109,23 @@ def test_auditor_searches_a_case_and_reads_its_trail_with_field_changes(client, 
     client.force_login(people.citizen)
     assert client.get(reverse("audit:search")).status_code == 403
     assert client.get(trail_url).status_code == 403
+
+
+def test_a_batch_appends_its_events_in_order_and_rolls_back_with_the_service(db):
+    user = UserFactory()
+    with transaction.atomic(), audit.batch():
+        first = audit.record(actor=user, action="accounts.user.signup", obj=user)
+        second = audit.record(actor=user, action="accounts.user.verify_email", obj=user,
+                              label=lambda: f"{user.full_name} (verified)")
+        assert first.pk is None  # nothing written until the batch ends
+    assert second.pk > first.pk
+    assert second.prev_hash == first.hash and second.object_label.endswith("(verified)")
+
+    class ServiceFailed(Exception):
+        pass
+
+    with pytest.raises(ServiceFailed), transaction.atomic(), audit.batch():
+        audit.record(actor=user, action="accounts.user.signup", obj=user)
+        raise ServiceFailed
+    assert AuditEvent.objects.count() == 2
+    assert verify_chain().ok
