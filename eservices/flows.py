@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from viewflow import this
 from viewflow.workflow import flow
 
+from accounts.models import Organisation
 from workflows.flows import CaseFlow, department_task
 
 from . import forms, services
@@ -20,8 +21,10 @@ def _routed(step):
 
     def resolve(process):
         service_type = process.artifact.service_type
-        route = service_type.task_routes.filter(task=step).select_related("department").first()
-        return route.department if route else service_type.department
+        department_id = service_type.route_department_ids().get(step, service_type.department_id)
+        if department_id == service_type.department_id:
+            return service_type.department
+        return Organisation.objects.get(pk=department_id)
 
     return resolve
 

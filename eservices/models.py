@@ -52,6 +52,13 @@ class ServiceType(models.Model):
     def __str__(self):
         return self.name
 
+    def route_department_ids(self):
+        """{flow step: department id} of this service's routing rules, read
+        once per instance (a parallel split routes several steps at once)."""
+        if not hasattr(self, "_route_department_ids"):
+            self._route_department_ids = dict(self.task_routes.values_list("task", "department_id"))
+        return self._route_department_ids
+
 
 class RequiredDocument(models.Model):
     service_type = models.ForeignKey(ServiceType, on_delete=models.CASCADE, related_name="required_documents")
