@@ -1,0 +1,47 @@
+"""The catalog as citizens see it follows every change an administrator makes, at once,
+although published entries are cached between requests."""
+
+from django.urls import reverse
+
+from eservices.models import Application, RequiredDocument, TaskRoute
+from workflows.selectors import queue_for
+
+from .cases import apply_over_http
+
+
+def test_unpublishing_a_service_closes_it_at_once(client, people, permit_service):
+    client.force_login(people.citizen)
+    page = reverse("eservices:service", args=["building-permit"])
+    assert client.get(page).status_code == 200  # now cached
+
+    permit_service.is_published = False
+    permit_service.save()
+
+    assert client.get(page).status_code == 404
+    assert apply_over_http(client).status_code == 404
+    assert not Application.objects.exists()
+
+
+def test_a_new_mandatory_document_is_asked_for_on_the_next_application(client, people, permit_service):
+    client.force_login(people.citizen)
+    assert apply_over_http(client).status_code == 302  # the entry is cached now
+
+    RequiredDocument.objects.create(service_type=permit_service, code="survey", name="Geodetic survey")
+
+    response = apply_over_http(client)
+    assert response.status_code == 400
+    assert "Geodetic survey" in response.content.decode()
+    assert Application.objects.count() == 1
+
+
+def test_a_changed_routing_rule_sends_the_next_case_to_the_new_department(client, people, permit_service):
+    client.force_login(people.citizen)
+    assert apply_over_http(client).status_code == 302  # routing cached with the entry
+    assert queue_for(user=people.clerk).count() == 1
+
+    TaskRoute.objects.create(service_type=permit_service, task="check_completeness",
+                             department=people.fire.memberships.get().organisation)
+
+    assert apply_over_http(client).status_code == 302
+    assert queue_for(user=people.clerk).count() == 1
+    assert queue_for(user=people.fire).count() == 1
