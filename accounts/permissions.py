@@ -55,3 +55,12 @@ def can_read_audit(user):
 def can_read_all_cases(user):
     """Auditors (read-only) and administrators see every case."""
     return has_role(user, Role.AUDITOR, Role.ADMIN)
+
+
+def department_members(department_id, *roles):
+    """Active users holding any of ``roles`` in a department, e.g. whom to remind or escalate to."""
+    from .models import User
+
+    return User.objects.filter(
+        is_active=True, memberships__organisation_id=department_id, memberships__role__in=roles or STAFF_ROLES,
+    ).distinct().order_by("id")

@@ -1,6 +1,7 @@
 """The building-permit flow, read top to bottom like its diagram.
 
-submit → completeness check ⇄ correction by the applicant → parallel technical
+submit → completeness check ⇄ correction by the applicant (closed when not
+answered in time) → parallel technical
 reviews (architecture, fire safety, environment) → decision by the head →
 permit or refusal letter (PDF) → end.
 """
@@ -12,6 +13,7 @@ from viewflow.workflow import flow
 
 from accounts.models import Organisation
 from workflows.flows import CaseFlow, department_task
+from workflows.sla import DAY, Sla
 
 from . import forms, services
 
@@ -56,8 +58,15 @@ class BuildingPermitFlow(CaseFlow, flow.Flow):
         flow.View(_not_a_url_view)
         .Annotation(title=_("Correction by the applicant"))
         .Assign(lambda activation: activation.process.artifact.applicant)
-        .Next(this.check_completeness)
+        .Next(this.is_answered)
     )
+    is_answered = (
+        flow.If(lambda activation: not activation.process.data.get("correction_expired"))
+        .Annotation(title=_("Answered in time?"))
+        .Then(this.check_completeness)
+        .Else(this.closed_unanswered)
+    )
+    closed_unanswered = flow.End().Annotation(title=_("Closed without an answer"))
     reviews = (
         flow.Split()
         .Annotation(title=_("Technical reviews"))
@@ -93,9 +102,13 @@ class BuildingPermitFlow(CaseFlow, flow.Flow):
     issue_letter = flow.Function(this.issue_decision_letter).Annotation(title=_("Issue letter")).Next(this.end)
     end = flow.End()
 
-    task_deadlines = {
-        "check_completeness": 2, "correction": 10, "review_architecture": 5,
-        "review_fire_safety": 5, "review_environment": 5, "decision": 3,
+    task_sla = {
+        "check_completeness": Sla(days=2),
+        "correction": Sla(days=10, remind_before=3 * DAY, on_overdue=Sla.EXPIRE, pauses_case=True),
+        "review_architecture": Sla(days=5),
+        "review_fire_safety": Sla(days=5),
+        "review_environment": Sla(days=5),
+        "decision": Sla(days=3, on_overdue=Sla.REASSIGN),
     }
     task_forms = {
         "check_completeness": (forms.CompletenessForm, services.permit_check_completeness),
@@ -118,6 +131,16 @@ class BuildingPermitFlow(CaseFlow, flow.Flow):
     def start_case(self, activation, application):
         activation.process.artifact = application
         return activation.process
+
+    def case_deadline(self, process):
+        service_type = process.artifact.service_type
+        return service_type.deadline_days * DAY, service_type.department_id
+
+    def task_expired(self, task):
+        if task.flow_task.name == "correction":
+            services.application_close_unanswered(task=task)
+        else:
+            super().task_expired(task)
 
     def issue_decision_letter(self, activation):
         services.application_issue_letter(

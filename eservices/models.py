@@ -122,6 +122,7 @@ class Application(models.Model):
         AWAITING_DECISION = "awaiting_decision", _("Awaiting decision")
         APPROVED = "approved", _("Approved")
         REFUSED = "refused", _("Refused")
+        CLOSED = "closed", _("Closed — correction not answered in time")
 
     reference = models.CharField(_("reference number"), max_length=32, unique=True, null=True, blank=True)
     applicant = models.ForeignKey(

@@ -270,6 +270,25 @@ def application_issue_letter(*, application, approved):
     return application
 
 
+def application_close_unanswered(*, task):
+    """The applicant let a correction request run out: the case is closed (an
+    automatic step, fired by the timers)."""
+    application = task.process.artifact
+
+    def close(task):
+        case = Application.objects.select_for_update().get(pk=application.pk)
+        before = {"status": case.status}
+        case.status, case.decided_at = Application.Status.CLOSED, timezone.now()
+        case.save(update_fields=["status", "decided_at"])
+        audit.record(actor=None, action="eservices.application.close_unanswered", obj=case,
+                     before=before, after={"status": case.status})
+        notify_applicant(case, "closed_unanswered")
+
+    task_complete(task=task, actor=None, action="workflows.task.expire",
+                  comment=_("No answer within the deadline."), process_data={"correction_expired": True}, on_done=close)
+    return application
+
+
 def application_download_decision(*, actor, application):
     if not application.decision_letter:
         raise NotFound(_("No decision letter has been issued yet."))

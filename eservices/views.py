@@ -11,6 +11,7 @@ from django_ratelimit.decorators import ratelimit
 
 from core.errors import InvalidTransition, ValidationFailed
 from core.forms import add_domain_errors
+from workflows.selectors import case_clock_of
 
 from . import selectors, services
 from .forms import CorrectionForm, application_form_class, files_from, form_data_from
@@ -106,6 +107,7 @@ def application_detail(request, pk):
         "timeline": selectors.timeline_for(application=application, viewer=request.user),
         "attachments": application.attachments.all(),
         "correction_note": selectors.correction_request(application=application) if is_applicant else None,
+        "case_clock": case_clock_of(application.process) if application.process_id else None,
     })
 
 

@@ -83,7 +83,7 @@ def test_seed_demo_is_idempotent_and_covers_every_state(transactional_db, capsys
     call_command("seed_demo")
     first = Application.objects.count()
     call_command("seed_demo")
-    assert Application.objects.count() == first == 7
+    assert Application.objects.count() == first == 8
     assert set(Application.objects.values_list("status", flat=True)) == set(Application.Status.values)
     call_command("verify_audit")
 

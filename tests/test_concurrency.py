@@ -200,3 +200,35 @@ def test_three_reviews_finishing_together_open_exactly_one_decision(case, people
     case.refresh_from_db()
     assert case.status == "awaiting_decision"
     call_command("verify_audit")
+
+
+def test_two_timer_runners_at_once_fire_each_due_timer_exactly_once(transactional_db, people, permit_service):
+    """``run_timers`` in two separate processes against the same database, started
+    together: thirty overdue tasks, thirty escalations, none twice."""
+    import os
+    import re
+    import subprocess
+    import sys
+    from datetime import timedelta
+
+    from workflows.models import TaskClock
+
+    for _ in range(30):
+        eservices.application_apply(actor=people.citizen, service_type=permit_service, data=PERMIT_DATA,
+                                    files=permit_files())
+    TaskClock.objects.update(due_at=timezone.now() - timedelta(minutes=5))
+    url = f"postgres://{connection.settings_dict['USER']}@{connection.settings_dict['HOST']}:" \
+          f"{connection.settings_dict['PORT']}/{connection.settings_dict['NAME']}"
+    env = {**os.environ, "DATABASE_URL": url, "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend"}
+    runners = [subprocess.Popen([sys.executable, "manage.py", "run_timers"], cwd=settings.BASE_DIR, env=env,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    outputs = [runner.communicate(timeout=120) for runner in runners]
+    assert [runner.returncode for runner in runners] == [0, 0], outputs
+
+    fired = [int(re.search(r"escalated notify (\d+)", out).group(1)) if "notify" in out else 0 for out, _err in outputs]
+    assert sum(fired) == 30, outputs
+    escalations = AuditEvent.objects.filter(action="workflows.task.escalate")
+    assert escalations.count() == 30
+    assert len(set(escalations.values_list("object_id", flat=True))) == 30
+    assert not TaskClock.objects.filter(escalated_at__isnull=True).exists()
+    call_command("verify_audit")

@@ -5,11 +5,10 @@ import datetime
 
 from django.urls import reverse
 from django.utils import timezone
-from viewflow.workflow.models import Task
 
 from core.models import AuditEvent
 from eservices.services import application_apply
-from workflows.sla import add_working_days
+from workflows.models import TaskClock
 
 from .cases import open_task
 from .factories import PERMIT_DATA, permit_files
@@ -42,16 +41,11 @@ def test_queue_lists_department_tasks_and_claiming_moves_them_to_my_tasks(client
 
 def test_overdue_tasks_stand_out(client, people, permit_service):
     application = _submit(people, permit_service)
-    Task.objects.filter(process_id=application.process_id, status="NEW").update(
-        created=timezone.now() - datetime.timedelta(days=10))
+    TaskClock.objects.filter(process_id=application.process_id, finished_at__isnull=True).update(
+        due_at=timezone.now() - datetime.timedelta(hours=1))
     client.force_login(people.clerk)
     html = client.get(reverse("workflows:inbox")).content.decode()
     assert 'class="clock-overdue"' in html and "Overdue" in html
-
-
-def test_working_day_deadline_skips_the_weekend():
-    friday = datetime.datetime(2026, 11, 20, 10, 0, tzinfo=datetime.UTC)
-    assert add_working_days(friday, 2) == datetime.datetime(2026, 11, 24, 10, 0, tzinfo=datetime.UTC)
 
 
 def test_decision_goes_only_to_the_head(client, people, permit_service):

@@ -11,8 +11,6 @@ from viewflow.workflow import lock
 
 from accounts.models import Organisation
 
-from .sla import add_working_days
-
 STAFF_TASK = "munis.staff"
 SUPERVISOR_TASK = "munis.supervisor"
 
@@ -29,16 +27,21 @@ class CaseFlow:
     # failing): claim, complete and joins never interleave on PostgreSQL.
     lock_impl = lock.SelectForUpdateLock(nowait=False, attempts=1)
 
-    #: node name -> deadline in working days
-    task_deadlines: dict = {}
+    #: node name -> workflows.sla.Sla: deadline, reminder, what happens when it runs out
+    task_sla: dict = {}
     #: node name -> (form class, handler(*, task, actor, data, files))
     task_forms: dict = {}
     #: template showing the case on a staff task page (context: case, task)
     case_template = "workflows/case_summary.html"
 
-    def task_due(self, task):
-        days = self.task_deadlines.get(task.flow_task.name)
-        return add_working_days(task.created, days) if days else None
+    def case_deadline(self, process):
+        """``(working time allowed, calendar organisation id)`` of the case a
+        process serves, or None when the case has no legal deadline."""
+        return None
+
+    def task_expired(self, task):
+        """Called by the timers for a step whose Sla says ``on_overdue="expire"``."""
+        raise NotImplementedError(f"{type(self).__name__} has no automatic step for an expired {task.flow_task.name}.")
 
     def task_form(self, task):
         return self.task_forms.get(task.flow_task.name)

@@ -1,1 +1,118 @@
-"""The engine keeps viewflow's Process and Task tables; see flows.py."""
+"""The engine keeps viewflow's Process and Task tables (see flows.py) and adds
+what a municipality needs around them: holiday calendars and SLA clocks."""
+
+import datetime
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from viewflow.workflow.models import Process, Task
+
+from accounts.models import Organisation
+from core.history import History
+
+from .sla import Clock, clock_state, due_soon_margin
+
+
+class Holiday(models.Model):
+    """A non-working day in an organisation's calendar (and every organisation below it)."""
+
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), on_delete=models.CASCADE, related_name="holidays"
+    )
+    date = models.DateField(_("date"))
+    name = models.CharField(_("name"), max_length=200, blank=True)
+
+    history = History()
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = _("holiday")
+        verbose_name_plural = _("holidays")
+        constraints = [models.UniqueConstraint(fields=["organisation", "date"], name="holiday_unique_day")]
+
+    def __str__(self):
+        return f"{self.date:%Y-%m-%d} {self.name}".strip()
+
+
+class CaseClock(models.Model):
+    """The legal deadline of a whole case. It stands still while the case waits
+    on the applicant: the working time left is kept, and the due date is set again
+    from it when the case comes back."""
+
+    process = models.OneToOneField(Process, on_delete=models.CASCADE, primary_key=True, related_name="case_clock")
+    calendar = models.ForeignKey(Organisation, verbose_name=_("calendar"), null=True, on_delete=models.PROTECT)
+    allowed = models.DurationField(_("working time allowed"))
+    started_at = models.DateTimeField(_("started"))
+    due_at = models.DateTimeField(_("due"), null=True, blank=True, db_index=True)
+    paused_at = models.DateTimeField(_("paused since"), null=True, blank=True)
+    remaining_when_paused = models.DurationField(null=True, blank=True)
+    paused_total = models.DurationField(_("working time paused"), default=datetime.timedelta)
+    stopped_at = models.DateTimeField(_("stopped"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("case clock")
+        verbose_name_plural = _("case clocks")
+
+    def __str__(self):
+        return f"{self.process_id}: {self.state}"
+
+    @property
+    def state(self):
+        if self.stopped_at:
+            return Clock.STOPPED
+        if self.paused_at:
+            return Clock.PAUSED
+        return clock_state(self.due_at, allowed=self.allowed)
+
+    @property
+    def state_label(self):
+        return Clock.LABELS.get(self.state, "")
+
+    def remaining(self, calendar, now=None):
+        """Working time left (negative when overdue); None once stopped."""
+        if self.stopped_at:
+            return None
+        if self.paused_at:
+            return self.remaining_when_paused
+        return calendar.between(now or timezone.now(), self.due_at)
+
+
+class TaskClock(models.Model):
+    """The SLA clock of one human task, and the timers hanging off it."""
+
+    task = models.OneToOneField(Task, on_delete=models.CASCADE, primary_key=True, related_name="sla_clock")
+    process = models.ForeignKey(Process, on_delete=models.CASCADE, related_name="task_clocks")
+    allowed = models.DurationField(_("working time allowed"))
+    due_at = models.DateTimeField(_("due"), db_index=True)
+    remind_at = models.DateTimeField(_("reminder due"), null=True, blank=True)
+    reminded_at = models.DateTimeField(_("reminded"), null=True, blank=True)
+    escalated_at = models.DateTimeField(_("escalated"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("task clock")
+        verbose_name_plural = _("task clocks")
+        indexes = [
+            models.Index(fields=["remind_at"], condition=models.Q(reminded_at__isnull=True, finished_at__isnull=True),
+                         name="taskclock_reminder_due"),
+            models.Index(fields=["due_at"], condition=models.Q(escalated_at__isnull=True, finished_at__isnull=True),
+                         name="taskclock_escalation_due"),
+        ]
+
+    def __str__(self):
+        return f"{self.task_id}: {self.due_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def state(self):
+        if self.finished_at:
+            return Clock.STOPPED
+        now = timezone.now()
+        if now > self.due_at:
+            return Clock.OVERDUE
+        return Clock.DUE_SOON if self.due_at - now < due_soon_margin(self.allowed) else Clock.ON_TIME
+
+    @property
+    def on_time(self):
+        """Finished within its deadline (None while open)."""
+        return None if self.finished_at is None else self.finished_at <= self.due_at

@@ -8,7 +8,7 @@ from viewflow.workflow.status import STATUS
 from accounts import permissions
 
 from .flows import SUPERVISOR_TASK, organisation_content_type
-from .sla import clock_state
+from .models import CaseClock, TaskClock
 
 HUMAN = "HUMAN"
 
@@ -22,7 +22,8 @@ def _department_tasks(department_ids):
 
 
 def _with_case(qs):
-    return qs.select_related("process", "owner").prefetch_related("process__artifact").order_by("created", "id")
+    return (qs.select_related("process", "owner", "sla_clock", "process__case_clock")
+            .prefetch_related("process__artifact").order_by("created", "id"))
 
 
 def queue_for(*, user):
@@ -51,7 +52,8 @@ def team_tasks_for(*, user):
 
 def task_visible_to(*, user, pk):
     """A task a staff member may open: held by them, or in their department."""
-    task = Task.objects.select_related("process", "owner").filter(pk=pk, flow_task_type=HUMAN).first()
+    task = (Task.objects.select_related("process", "owner", "sla_clock", "process__case_clock")
+            .filter(pk=pk, flow_task_type=HUMAN).first())
     if task is None:
         return None
     if task.owner_id == user.pk and permissions.is_case_worker(user):
@@ -61,13 +63,28 @@ def task_visible_to(*, user, pk):
     return None
 
 
+def sla_clock_of(task):
+    try:
+        return task.sla_clock
+    except TaskClock.DoesNotExist:
+        return None
+
+
+def case_clock_of(process):
+    try:
+        return process.case_clock
+    except CaseClock.DoesNotExist:
+        return None
+
+
 def decorate(tasks):
-    """Attach due date and clock state for display."""
+    """Attach the task's SLA clock (due date, state) and its case for display."""
     rows = []
     for task in tasks:
-        flow = task.flow_task.flow_class.instance
-        task.due = flow.task_due(task) if hasattr(flow, "task_due") else None
-        task.clock = clock_state(task.due)
+        clock = sla_clock_of(task)
+        task.due = clock.due_at if clock else None
+        task.clock = clock.state if clock else None
+        task.case_clock = case_clock_of(task.process)
         task.case = task.process.artifact
         rows.append(task)
     return rows

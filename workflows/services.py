@@ -14,10 +14,12 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from accounts import permissions
+from accounts.models import Role
 from core import audit
 from core.errors import InvalidTransition, PermissionDenied
 
 from .flows import SUPERVISOR_TASK
+from .notifications import notify_staff
 
 OPEN_STATUSES = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
 
@@ -107,13 +109,14 @@ def task_reassign(*, task, actor, assignee):
 
 def task_complete(*, task, actor, action="workflows.task.complete", comment="", task_data=None,
                   process_data=None, before=None, after=None, on_done=None):
-    """Finish a human task the actor holds and move the flow on.
+    """Finish a human task the actor holds and move the flow on. ``actor=None``
+    is the system acting on its own (an automatic step fired by the timers).
 
     ``process_data`` feeds the flow's gateways; ``on_done(task)`` lets the
     calling domain service update its case inside the same transaction.
     """
     with transaction.atomic(), _task_locked(task) as task:
-        if task.owner_id != actor.pk:
+        if actor is not None and task.owner_id != actor.pk:  # None: the system (timers)
             if task.status in OPEN_STATUSES:
                 raise PermissionDenied(_("You do not hold this task. Claim it first."))
         if task.status not in (STATUS.ASSIGNED, STATUS.STARTED):
@@ -142,3 +145,85 @@ def _snapshot_before(task):
 def task_label(task):
     case = _case_of(task)
     return f"{case} — {task.flow_task.task_title or task.flow_task.name}"
+
+
+# --- timers: reminders, escalations, automatic steps ------------------------------
+
+def _claim_timer(clock_pk, field, *, due_field, now):
+    """Mark a timer fired, atomically: the conditional UPDATE is the claim, so
+    two runners (or two runs) never fire the same timer. Must run inside the
+    transaction that does the timer's work, so a failure gives the claim back."""
+    from .models import TaskClock
+
+    return TaskClock.objects.filter(
+        pk=clock_pk, finished_at__isnull=True, **{f"{field}__isnull": True, f"{due_field}__lte": now},
+    ).update(**{field: now}) == 1
+
+
+def _close_stale_clock(clock, task, now):
+    """The task finished or was cancelled without the clock noticing."""
+    type(clock).objects.filter(pk=clock.pk, finished_at__isnull=True).update(finished_at=task.finished or now)
+
+
+def task_remind(*, clock, now):
+    """Remind whoever holds the task (or its department, while unclaimed) that it is due soon."""
+    with transaction.atomic():
+        if not _claim_timer(clock.pk, "reminded_at", due_field="remind_at", now=now):
+            return False
+        task = Task.objects.select_related("process", "owner").get(pk=clock.task_id)
+        if task.status not in OPEN_STATUSES:
+            _close_stale_clock(clock, task, now)
+            return False
+        recipients = [task.owner] if task.owner_id else list(permissions.department_members(task_department_id(task)))
+        audit.record(actor=None, action="workflows.task.remind", obj=task, trail=_case_of(task),
+                     label=task_label(task), after={"due": clock.due_at, "to": [u.pk for u in recipients]})
+        notify_staff(recipients, "reminder", task=task, due=clock.due_at)
+    return True
+
+
+def task_escalate(*, clock, now):
+    """The task's deadline has passed: do what its Sla says (notify the
+    supervisors, hand the task to one, or run the flow's automatic step)."""
+    from .sla import Sla
+
+    with transaction.atomic():
+        if not _claim_timer(clock.pk, "escalated_at", due_field="due_at", now=now):
+            return None
+        task = Task.objects.select_related("process").get(pk=clock.task_id)
+        if task.status not in OPEN_STATUSES:
+            _close_stale_clock(clock, task, now)
+            return None
+        flow = task.flow_task.flow_class.instance
+        sla = flow.task_sla[task.flow_task.name]
+        if sla.on_overdue == Sla.EXPIRE:
+            flow.task_expired(task)
+            return Sla.EXPIRE
+        with _task_locked(task) as task:
+            supervisors = list(permissions.department_members(task_department_id(task), Role.SUPERVISOR))
+            before = _snapshot(task)
+            assignee = None
+            if sla.on_overdue == Sla.REASSIGN:
+                assignee = min((s for s in supervisors if s.pk != task.owner_id),
+                               key=lambda s: (_open_task_count(s), s.pk), default=None)
+            if assignee is not None:
+                activation = task.flow_task.activation_class(task)
+                if task.status == STATUS.NEW:
+                    activation.assign(assignee)
+                elif task.status == STATUS.ASSIGNED:
+                    activation.reassign(assignee)
+                else:  # started: hand over as it stands
+                    task.owner = assignee
+                task.assigned = now
+                task.save(update_fields=["owner", "assigned", "status"])
+            outcome = Sla.REASSIGN if assignee else Sla.NOTIFY
+            audit.record(actor=None, action="workflows.task.escalate", obj=task, trail=_case_of(task),
+                         label=task_label(task), before=before,
+                         after={**_snapshot(task), "outcome": outcome, "due": clock.due_at,
+                                "notified": [s.pk for s in ([assignee] if assignee else supervisors)]})
+            notify_staff([assignee] if assignee else supervisors, "escalated", task=task, due=clock.due_at,
+                         reassigned=assignee is not None)
+        return outcome
+
+
+def _open_task_count(user):
+    return Task.objects.filter(owner=user, status__in=OPEN_STATUSES).count()

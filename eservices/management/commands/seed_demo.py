@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from accounts.models import Membership, Organisation, Role, User
-from eservices import services
+from eservices import selectors, services
 from eservices.catalog import ensure_building_permit_service, ensure_city_hall, ensure_organisation
 from eservices.models import Application
 from workflows import services as task_services
@@ -135,7 +135,11 @@ class Command(BaseCommand):
         through_reviews(refused)
         work(refused, "decision", supervisor, services.permit_decide,
              {"approve": False, "reasons": "Twelve floors exceed the four-floor limit of the historic-centre zoning plan."})
-        return 7
+        unanswered = submit(site_address="2 Olmazor Street, Tashkent")
+        work(unanswered, "check_completeness", clerk, services.permit_check_completeness,
+             {"complete": False, "comment": "The ownership document is missing."})
+        services.application_close_unanswered(task=selectors.open_correction_task(application=unanswered))
+        return 8
 
     @staticmethod
     def _node(application, step):
