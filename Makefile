@@ -7,9 +7,12 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-# Debian packages the app needs at run time (WeasyPrint, python-magic, gettext),
-# and in addition for the tests (a real browser).
-RUN_DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 libmagic1 gettext fonts-dejavu-core
+# Debian packages the app needs at run time (WeasyPrint, python-magic, gettext,
+# Node.js for the npm packages it serves), and in addition for the tests (a real browser).
+# Node.js: Debian's nodejs and npm, unless an npm is already installed (NodeSource's
+# nodejs bundles npm and conflicts with Debian's npm package).
+NODE_DEBS := $(if $(shell command -v npm),,nodejs npm)
+RUN_DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 libmagic1 gettext fonts-dejavu-core $(NODE_DEBS)
 TEST_DEBS := chromium
 
 # make test: PostgreSQL when DATABASE_URL says so or 127.0.0.1:5432 answers, else SQLite.
@@ -37,6 +40,12 @@ $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
 	$(PIP) install -q -r requirements-dev.txt
 	touch $@
 
+# npm packages, exactly as package-lock.json pins them: bpmn-js (served as our
+# static files), bpmn-moddle and bpmnlint (the BPMN export's tests).
+node_modules/.installed: package.json package-lock.json | debs-run
+	npm ci --no-audit --no-fund
+	touch $@
+
 define apt_ensure
 	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
@@ -53,9 +62,9 @@ debs-test: debs-run
 	$(call apt_ensure,$(TEST_DEBS))
 
 messages: $(VENV)/.runtime
-	$(PY) manage.py compilemessages -v0 --ignore=.venv
+	$(PY) manage.py compilemessages -v0 --ignore=.venv --ignore=node_modules
 
-run: debs-run $(VENV)/.runtime messages
+run: debs-run $(VENV)/.runtime node_modules/.installed messages
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
 	$(PY) manage.py runserver $(HOST):$(PORT)
@@ -63,7 +72,7 @@ run: debs-run $(VENV)/.runtime messages
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .
 
-test: debs-test $(VENV)/.dev messages lint
+test: debs-test $(VENV)/.dev node_modules/.installed messages lint
 	@echo "Test database: $(TEST_DATABASE_URL)"
 	DATABASE_URL=$(TEST_DATABASE_URL) $(PY) -m pytest $(PYTEST_ARGS)
 
@@ -71,4 +80,4 @@ bench: debs-run $(VENV)/.dev messages
 	DATABASE_URL=$(TEST_DATABASE_URL) $(PY) -m bench
 
 clean:
-	rm -rf $(VENV) var
+	rm -rf $(VENV) var node_modules

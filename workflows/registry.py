@@ -1,0 +1,62 @@
+"""Every flow class of the project, found the way Django finds admin modules.
+
+The engine knows no e-service: it imports ``<app>.flows`` for each installed
+app that has one and keeps the ``CaseFlow`` subclasses defined there. A flow's
+label is ``<app label>.<class name>`` (``eservices.BuildingPermitFlow``): stable
+across releases, safe in URLs and file names.
+"""
+
+from functools import cache
+from importlib import import_module
+
+from django.apps import apps
+from django.utils.module_loading import module_has_submodule
+from django.utils.translation import gettext as _
+from viewflow.workflow.flow import Flow
+
+from .flows import CaseFlow
+
+
+class UnknownFlow(LookupError):
+    def __init__(self, label):
+        self.label = label
+        known = ", ".join(flow_labels()) or "-"
+        super().__init__(_("No flow is called %(label)s. Known flows: %(known)s.") % {"label": label, "known": known})
+
+
+@cache
+def _flows_by_label():
+    found = {}
+    for app_config in apps.get_app_configs():
+        if not module_has_submodule(app_config.module, "flows"):
+            continue
+        module = import_module(f"{app_config.name}.flows")
+        for value in vars(module).values():
+            if (isinstance(value, type) and issubclass(value, CaseFlow) and issubclass(value, Flow)
+                    and value.__module__ == module.__name__):
+                found[f"{app_config.label}.{value.__name__}"] = value
+    return dict(sorted(found.items()))
+
+
+def flow_labels():
+    return list(_flows_by_label())
+
+
+def all_flows():
+    """``{label: flow class}``, sorted by label."""
+    return dict(_flows_by_label())
+
+
+def get_flow(label):
+    """The flow class called ``label``; ``UnknownFlow`` if there is none."""
+    try:
+        return _flows_by_label()[label]
+    except KeyError:
+        raise UnknownFlow(label) from None
+
+
+def label_of(flow_class):
+    for label, known in _flows_by_label().items():
+        if known is flow_class:
+            return label
+    raise UnknownFlow(f"{flow_class.__module__}.{flow_class.__qualname__}")
