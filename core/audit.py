@@ -126,6 +126,20 @@ def batch():
         _append(pending)
 
 
+def batch_mark():
+    """Where the current batch stands (None outside a batch); see ``batch_discard_after``."""
+    pending = _batch.get()
+    return None if pending is None else len(pending)
+
+
+def batch_discard_after(mark):
+    """Drop the events recorded in this batch since ``mark``: the work they
+    describe was rolled back to a savepoint (e.g. a failed automatic step)."""
+    pending = _batch.get()
+    if pending is not None and mark is not None:
+        del pending[mark:]
+
+
 def _append(pending):
     with connection.cursor() as cursor:
         prev = _locked_chain_head_hash(cursor)

@@ -129,3 +129,19 @@ def test_a_batch_appends_its_events_in_order_and_rolls_back_with_the_service(db)
         raise ServiceFailed
     assert AuditEvent.objects.count() == 2
     assert verify_chain().ok
+
+
+def test_events_of_work_rolled_back_to_a_savepoint_leave_the_batch(db):
+    """A failed automatic step rolls back to its savepoint: the events it recorded go too."""
+    user = UserFactory()
+    with transaction.atomic(), audit.batch():
+        audit.record(actor=user, action="accounts.user.signup", obj=user)
+        mark = audit.batch_mark()
+        try:
+            with transaction.atomic():
+                audit.record(actor=user, action="accounts.user.verify_email", obj=user)
+                raise RuntimeError("step failed")
+        except RuntimeError:
+            audit.batch_discard_after(mark)
+    assert list(AuditEvent.objects.values_list("action", flat=True)) == ["accounts.user.signup"]
+    assert verify_chain().ok

@@ -9,10 +9,11 @@ class WorkflowsConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_delete, post_save
 
-        from . import audit, clocks  # noqa: F401
+        from . import audit, clocks, incidents  # noqa: F401
         from .models import Holiday
 
         clocks.connect()
+        incidents.connect()
         for signal in (post_save, post_delete):
             signal.connect(_forget_calendars, sender=Holiday, dispatch_uid=f"munis-holidays-{signal is post_save}")
 

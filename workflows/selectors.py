@@ -90,6 +90,10 @@ def decorate(tasks):
     return rows
 
 
+def paginate_plain(qs, page, per_page=25):
+    return Paginator(qs, per_page).get_page(page)
+
+
 def paginate(qs, page, per_page=25):
     page_obj = Paginator(qs, per_page).get_page(page)
     page_obj.object_list = decorate(page_obj.object_list)

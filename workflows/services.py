@@ -19,6 +19,7 @@ from core import audit
 from core.errors import InvalidTransition, PermissionDenied
 
 from .flows import SUPERVISOR_TASK
+from .incidents import failures_become_incidents
 from .notifications import notify_staff
 
 OPEN_STATUSES = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
@@ -128,7 +129,8 @@ def task_complete(*, task, actor, action="workflows.task.complete", comment="", 
         activation = task.flow_task.activation_class(task)
         if task.status == STATUS.ASSIGNED:
             activation.start(None)
-        activation.execute()
+        with failures_become_incidents():
+            activation.execute()
         audit.record(actor=actor, action=action, obj=task,
                      before={**_snapshot_before(task), **(before or {})},
                      after={"status": task.status, "comment": comment, **(task_data or {}), **(after or {})},

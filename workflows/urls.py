@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import incident_views, views
 
 app_name = "workflows"
 
@@ -10,4 +10,7 @@ urlpatterns = [
     path("tasks/<int:pk>/claim/", views.task_claim, name="claim"),
     path("tasks/<int:pk>/unclaim/", views.task_unclaim, name="unclaim"),
     path("tasks/<int:pk>/reassign/", views.task_reassign, name="reassign"),
+    path("incidents/", incident_views.incident_list, name="incidents"),
+    path("incidents/<int:pk>/retry/", incident_views.incident_retry, name="incident_retry"),
+    path("incidents/<int:pk>/skip/", incident_views.incident_skip, name="incident_skip"),
 ]
