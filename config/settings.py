@@ -132,7 +132,9 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = env("MUNIS_STATIC_ROOT", default=str(VAR_DIR / "static"))
-STATICFILES_DIRS = [BASE_DIR / "static_src"]
+# bpmn-js (the process diagram viewer) is served from npm's node_modules, which
+# `make run` / `make test` install from package-lock.json: our own copy, no CDN.
+STATICFILES_DIRS = [BASE_DIR / "static_src", ("vendor/bpmn-js", BASE_DIR / "node_modules" / "bpmn-js" / "dist")]
 MEDIA_URL = "/media-not-served/"
 MEDIA_ROOT = env("MUNIS_MEDIA_ROOT", default=str(VAR_DIR / "media"))
 STORAGES = {

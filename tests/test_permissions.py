@@ -10,6 +10,8 @@ fixture. The expected codes are the design:
 * clerks see their department's cases once submitted (never drafts); the
   fire-safety clerk sees a case only once a task is routed to fire safety;
 * auditors and administrators read every case but work no task;
+* process diagrams are for staff, auditors and administrators; one case's
+  diagram only for those who see that case (404 otherwise);
 * the audit log is for auditors and administrators only;
 * the REST API serves a citizen their own applications only.
 
@@ -72,6 +74,17 @@ def _fixed(path):
     return lambda w: path
 
 
+PERMIT_FLOW = "eservices.BuildingPermitFlow"
+
+
+def _diagram(case=None):
+    """The permit flow's diagram page, with one case's process highlighted."""
+    def url(w):
+        path = reverse("workflows:flow", args=[PERMIT_FLOW])
+        return f"{path}?process={getattr(w, case).process_id}" if case else path
+    return url
+
+
 ALL_200 = (200,) * 10
 ALL_404 = (404,) * 10
 HTML_LOGGED_IN = (LOGIN,) + (200,) * 9
@@ -81,6 +94,7 @@ OWN_ONLY = (LOGIN, 200, 404, 404, 404, 404, 404, 404, 404, 404)
 NOT_STAFF = (LOGIN, 403, 403, 200, 200, 200, 403, 403, 403, 403)
 AUDIT_ONLY = (LOGIN, 403, 403, 403, 403, 403, 200, 403, 403, 200)
 GET_ON_POST_ONLY = (LOGIN,) + (405,) * 9
+DIAGRAMS = (LOGIN, 403, 403, 200, 200, 200, 200, 403, 403, 200)
 
 TABLE = [
     # --- public pages and probes ---------------------------------------------------------------------------------
@@ -151,6 +165,21 @@ TABLE = [
     row("claim with GET", "GET", _task("claim", "arch_task"), GET_ON_POST_ONLY),
     row("unclaim with GET", "GET", _task("unclaim", "held_task"), GET_ON_POST_ONLY),
     row("reassign with GET", "GET", _task("reassign", "held_task"), GET_ON_POST_ONLY),
+    # --- process diagrams -------------------------------------------------------------------------------------------
+    #                                                            anon   cit  other clerk fire  sup   aud   min   supp  admin
+    row("process diagrams", "GET", lambda w: reverse("workflows:flows"), DIAGRAMS),
+    row("process diagram", "GET", _diagram(), DIAGRAMS),
+    row("process diagram, BPMN XML", "GET", lambda w: reverse("workflows:flow_bpmn", args=[PERMIT_FLOW]), DIAGRAMS),
+    row("process diagram, unknown flow", "GET", lambda w: reverse("workflows:flow", args=["eservices.NoSuchFlow"]),
+        (LOGIN, 403, 403, 404, 404, 404, 404, 403, 403, 404)),
+    row("process diagram of a case in review", "GET", _diagram("reviewing"),
+        (LOGIN, 403, 403, 200, 200, 200, 200, 403, 403, 200)),
+    row("process diagram of a case at completeness check", "GET", _diagram("checking"),
+        (LOGIN, 403, 403, 200, 404, 200, 200, 403, 403, 200)),
+    row("process diagram of a case in correction", "GET", _diagram("correcting"),
+        (LOGIN, 403, 403, 200, 404, 200, 200, 403, 403, 200)),
+    row("process diagram, no such case", "GET", lambda w: reverse("workflows:flow", args=[PERMIT_FLOW])
+        + f"?process={w.missing_pk}", (LOGIN, 403, 403, 404, 404, 404, 404, 403, 403, 404)),
     # --- audit ------------------------------------------------------------------------------------------------------
     row("audit search", "GET", lambda w: reverse("audit:search"), AUDIT_ONLY),
     row("audit search with a query", "GET", lambda w: reverse("audit:search") + "?q=BP-", AUDIT_ONLY),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import incident_views, views
+from . import diagram_views, incident_views, views
 
 app_name = "workflows"
 
@@ -13,4 +13,7 @@ urlpatterns = [
     path("incidents/", incident_views.incident_list, name="incidents"),
     path("incidents/<int:pk>/retry/", incident_views.incident_retry, name="incident_retry"),
     path("incidents/<int:pk>/skip/", incident_views.incident_skip, name="incident_skip"),
+    path("flows/", diagram_views.flow_list, name="flows"),
+    path("flows/<str:label>/", diagram_views.flow_diagram, name="flow"),
+    path("flows/<str:label>/diagram.bpmn", diagram_views.flow_bpmn, name="flow_bpmn"),
 ]

@@ -1,0 +1,209 @@
+"""Process diagram pages: staff see every flow as a BPMN diagram with the open
+tasks per step; with ``?process=`` one case's open steps are highlighted, for
+those who may see that case. Drawn in a real browser by bpmn-js served from
+our own static files, under our Content-Security-Policy.
+
+(Who gets which status on these URLs, role by role, is in test_permissions.)
+"""
+
+import re
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.urls import reverse
+from playwright.sync_api import expect
+
+from workflows import bpmn, diagrams, registry
+
+from . import cases
+from .test_browser import _sync_db_from_playwright_thread, browser, logged_in_page  # noqa: F401  (shared fixtures)
+
+PERMIT = "eservices.BuildingPermitFlow"
+SCREENSHOT_DIR = Path(settings.BASE_DIR) / "var"
+
+
+def flow_url(process=None):
+    url = reverse("workflows:flow", args=[PERMIT])
+    return f"{url}?process={process.pk}" if process is not None else url
+
+
+def state_of(response):
+    return response.context["state"]
+
+
+def test_list_shows_every_flow_with_its_open_tasks(client, people):
+    cases.in_review(people.citizen, people.clerk)  # three reviews open
+    cases.submitted(people.other_citizen)  # one completeness check open
+    client.force_login(people.clerk)
+    response = client.get(reverse("workflows:flows"))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Building permit" in page and PERMIT in page
+    assert response.context["flows"] == [{"label": PERMIT, "title": "Building permit", "open": 4}]
+    assert reverse("workflows:flow", args=[PERMIT]) in page
+
+
+def test_open_tasks_are_counted_per_step_across_cases(client, people):
+    cases.in_review(people.citizen, people.clerk)
+    cases.in_review(people.other_citizen, people.clerk)
+    cases.submitted(people.citizen)
+    assert diagrams.open_tasks_by_node(flow_class=registry.get_flow(PERMIT)) == {
+        "check_completeness": 1, "review_architecture": 2, "review_fire_safety": 2, "review_environment": 2,
+    }
+    client.force_login(people.fire)
+    response = client.get(flow_url())
+    assert response.status_code == 200
+    counts = {entry["id"]: entry["count"] for entry in state_of(response)["counts"]}
+    assert counts == {"Activity_check_completeness": 1, "Activity_review_architecture": 2,
+                      "Activity_review_fire_safety": 2, "Activity_review_environment": 2}
+    assert state_of(response)["current"] == [] and state_of(response)["done"] == []
+    labels = {entry["id"]: entry["label"] for entry in state_of(response)["counts"]}
+    assert labels["Activity_check_completeness"] == "1 open task"
+    assert labels["Activity_review_fire_safety"] == "2 open tasks"
+    # The same numbers in the table that works without JavaScript.
+    steps = {step["id"]: step["open"] for step in response.context["steps"]}
+    assert steps["Activity_review_environment"] == 2 and steps["Activity_decision"] == 0
+
+
+def test_a_case_in_review_highlights_its_open_steps_and_shades_the_path_behind(client, people):
+    application = cases.in_review(people.citizen, people.clerk)
+    client.force_login(people.clerk)
+    response = client.get(flow_url(application.process))
+    assert response.status_code == 200
+    state = state_of(response)
+    assert state["current"] == ["Activity_review_architecture", "Activity_review_fire_safety",
+                                "Activity_review_environment"]
+    assert {"Event_start", "Activity_check_completeness", "Gateway_is_complete", "Gateway_reviews"} <= set(state["done"])
+    assert not set(state["current"]) & set(state["done"])
+    assert state["xmlUrl"] == reverse("workflows:flow_bpmn", args=[PERMIT])
+    page = response.content.decode()
+    assert application.reference in page
+    assert 'id="flow-diagram-state" type="application/json"' in page
+    assert "<script>" not in page  # only src= scripts: the CSP forbids inline code
+
+
+def test_the_diagram_xml_is_the_export(client, people):
+    client.force_login(people.auditor)
+    response = client.get(reverse("workflows:flow_bpmn", args=[PERMIT]))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/xml; charset=utf-8"
+    assert response.content == bpmn.to_xml(registry.get_flow(PERMIT), PERMIT)
+
+
+def test_a_case_is_shown_only_to_those_who_may_see_it(client, people):
+    checking = cases.submitted(people.citizen)  # only the architecture department has a task
+    for user, status in ((people.clerk, 200), (people.supervisor, 200), (people.auditor, 200), (people.admin, 200),
+                         (people.fire, 404), (people.environment, 404)):
+        client.force_login(user)
+        assert client.get(flow_url(checking.process)).status_code == status, user.full_name
+    client.force_login(people.clerk)
+    for bad in ("abc", "", "999999", "-1"):
+        assert client.get(flow_url() + f"?process={bad}").status_code == 404, bad
+    assert client.get(reverse("workflows:flow", args=["eservices.NoSuchFlow"])).status_code == 404
+    assert client.get(reverse("workflows:flow_bpmn", args=["eservices.NoSuchFlow"])).status_code == 404
+
+
+def test_citizens_get_no_diagram_and_anonymous_visitors_log_in_first(client, people):
+    application = cases.in_review(people.citizen, people.clerk)
+    client.force_login(people.citizen)
+    for url in (reverse("workflows:flows"), flow_url(), flow_url(application.process),
+                reverse("workflows:flow_bpmn", args=[PERMIT])):
+        assert client.get(url).status_code == 403, url
+    client.logout()
+    response = client.get(flow_url())
+    assert response.status_code == 302 and response["Location"].startswith(reverse("accounts:login"))
+
+
+def test_task_page_and_inbox_link_to_the_diagram(client, people):
+    application = cases.in_review(people.citizen, people.clerk)
+    task = cases.open_task(application, "review_architecture")
+    client.force_login(people.clerk)
+    page = client.get(reverse("workflows:task", args=[task.pk])).content.decode()
+    assert f'href="{flow_url(application.process)}"' in page
+    assert f'href="{reverse("workflows:flows")}"' in client.get(reverse("workflows:inbox")).content.decode()
+
+
+def test_empty_flow_shows_zero_everywhere(client, people):
+    client.force_login(people.supervisor)
+    response = client.get(flow_url())
+    assert response.status_code == 200
+    assert state_of(response)["counts"] == []
+    assert all(step["open"] == 0 for step in response.context["steps"])
+
+
+def test_bpmn_js_is_one_of_our_static_files():
+    """Served from node_modules (npm ci) through STATICFILES_DIRS, collected in production."""
+    for path in ("vendor/bpmn-js/bpmn-navigated-viewer.production.min.js", "vendor/bpmn-js/assets/diagram-js.css",
+                 "vendor/bpmn-js/assets/bpmn-js.css", "js/flow-diagram.js", "css/flow-diagram.css"):
+        assert finders.find(path), path
+
+
+# --- in a real browser ------------------------------------------------------------------------------
+
+def serve_static_files(page, live_server):
+    """pytest-django's live server serves static files only when the app is
+    literally ``django.contrib.staticfiles`` (ours is a subclass), so answer
+    /static/ requests from the finders, as ``make run`` (runserver) does."""
+    static = urlparse(settings.STATIC_URL).path
+
+    def handle(route):
+        found = finders.find(urlparse(route.request.url).path.removeprefix(static))
+        route.fulfill(path=found) if found else route.fulfill(status=404, body="not found")
+
+    page.context.route(f"{live_server.url}{static}**", handle)
+
+
+@pytest.mark.browser
+def test_clerk_sees_the_case_highlighted_in_the_drawn_diagram(live_server, browser, people):  # noqa: F811
+    application = cases.in_review(people.citizen, people.clerk)
+    page = logged_in_page(browser, live_server, people.clerk)
+    page.wait_for_load_state("networkidle")
+    serve_static_files(page, live_server)
+    page.context.add_init_script(
+        "window.cspViolations = [];"
+        "document.addEventListener('securitypolicyviolation',"
+        " (e) => window.cspViolations.push(e.violatedDirective + ' ' + e.blockedURI));"
+    )
+    problems = []
+    page.on("console", lambda msg: problems.append(f"console {msg.type}: {msg.text}") if msg.type in ("error", "warning") else None)
+    page.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
+    page.on("requestfailed", lambda request: problems.append(f"request failed: {request.url}"))
+
+    page.goto(reverse("workflows:inbox"))
+    page.get_by_role("link", name="Process diagrams").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Process diagrams")
+    page.goto(flow_url(application.process))
+
+    diagram = page.locator("#flow-diagram")
+    expect(diagram).to_have_attribute("data-state", "ready")
+    expect(diagram.locator("svg")).not_to_have_count(0)
+    expect(diagram.locator('.djs-element[data-element-id="Activity_check_completeness"]')).to_have_count(1)
+    for step in ("review_architecture", "review_fire_safety", "review_environment"):
+        element = diagram.locator(f'.djs-element[data-element-id="Activity_{step}"]')
+        expect(element).to_have_class(re.compile(r"\bmunis-current\b"))
+    expect(diagram.locator('.djs-element[data-element-id="Activity_check_completeness"]')).to_have_class(
+        re.compile(r"\bmunis-done\b"))
+    expect(diagram.locator('.djs-element[data-element-id="Activity_decision"]')).not_to_have_class(
+        re.compile(r"munis-"))
+    badges = diagram.locator(".djs-overlays .munis-count")
+    expect(badges).to_have_count(3)
+    expect(badges.first).to_have_text("1")
+    # The names are drawn as text in the SVG.
+    expect(diagram.locator("svg text", has_text="Architecture review")).to_have_count(1)
+    # Everything came from our server: no third-party request, no CSP report.
+    assert all(url.startswith(live_server.url) or url.startswith("data:") for url in _requested_urls(page)), \
+        _requested_urls(page)
+    assert page.evaluate("window.cspViolations") == []
+    assert problems == []
+    if SCREENSHOT_DIR.is_dir():
+        page.screenshot(path=str(SCREENSHOT_DIR / "test_diagram_case.png"), full_page=True)
+    # The watch above does see a violation when there is one.
+    page.evaluate("document.body.insertAdjacentHTML('beforeend', '<p style=\"color: red\">x</p>')")
+    page.wait_for_function("window.cspViolations.length > 0")
+
+
+def _requested_urls(page):
+    return page.evaluate("performance.getEntriesByType('resource').map(e => e.name)")
