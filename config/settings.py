@@ -132,9 +132,19 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = env("MUNIS_STATIC_ROOT", default=str(VAR_DIR / "static"))
-# bpmn-js (the process diagram viewer) is served from npm's node_modules, which
-# `make run` / `make test` install from package-lock.json: our own copy, no CDN.
-STATICFILES_DIRS = [BASE_DIR / "static_src", ("vendor/bpmn-js", BASE_DIR / "node_modules" / "bpmn-js" / "dist")]
+STATICFILES_DIRS = [BASE_DIR / "static_src"]
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "config.npm_static.NpmFinder",
+]
+# Files from node_modules (`make run` / `make test` run `npm ci` from package-lock.json)
+# served as our own static files, no CDN: static prefix -> (folder in node_modules, files).
+NPM_STATIC_FILES = {
+    "vendor/bpmn-js": ("bpmn-js/dist", [
+        "bpmn-navigated-viewer.production.min.js", "assets/diagram-js.css", "assets/bpmn-js.css",
+    ]),
+}
 MEDIA_URL = "/media-not-served/"
 MEDIA_ROOT = env("MUNIS_MEDIA_ROOT", default=str(VAR_DIR / "media"))
 STORAGES = {

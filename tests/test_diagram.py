@@ -16,6 +16,7 @@ from django.contrib.staticfiles import finders
 from django.urls import reverse
 from playwright.sync_api import expect
 
+from config.npm_static import NpmFinder
 from workflows import bpmn, diagrams, registry
 
 from . import cases
@@ -135,10 +136,26 @@ def test_empty_flow_shows_zero_everywhere(client, people):
 
 
 def test_bpmn_js_is_one_of_our_static_files():
-    """Served from node_modules (npm ci) through STATICFILES_DIRS, collected in production."""
+    """Served from node_modules (npm ci) by config.npm_static, collected in production;
+    the rest of the package (the modeler, sources) is not."""
     for path in ("vendor/bpmn-js/bpmn-navigated-viewer.production.min.js", "vendor/bpmn-js/assets/diagram-js.css",
                  "vendor/bpmn-js/assets/bpmn-js.css", "js/flow-diagram.js", "css/flow-diagram.css"):
         assert finders.find(path), path
+    assert finders.find("vendor/bpmn-js/bpmn-modeler.production.min.js") is None
+    assert finders.find("vendor/bpmn-js/assets/bpmn-js.css", find_all=True) != []
+    finder = NpmFinder()
+    assert finder.check() == []
+    assert sorted(f"{storage.prefix}/{path}" for path, storage in finder.list(None)) == [
+        "vendor/bpmn-js/assets/bpmn-js.css", "vendor/bpmn-js/assets/diagram-js.css",
+        "vendor/bpmn-js/bpmn-navigated-viewer.production.min.js",
+    ]
+
+
+def test_missing_npm_files_are_reported_by_the_system_check(settings):
+    settings.NPM_STATIC_FILES = {"vendor/x": ("no-such-package/dist", ["x.js"])}
+    [warning] = NpmFinder().check()
+    assert warning.id == "munis.W001" and "npm ci" in warning.hint
+    assert list(NpmFinder().list(None)) == []
 
 
 # --- in a real browser ------------------------------------------------------------------------------
