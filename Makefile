@@ -67,6 +67,9 @@ messages: $(VENV)/.runtime
 run: debs-run $(VENV)/.runtime node_modules/.installed messages
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
+	@# The timers (reminders, escalations, automatic steps) run beside the server and stop with it.
+	$(PY) manage.py run_timers --loop --interval 30 & timers=$$!; \
+	trap 'kill $$timers 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 lint: $(VENV)/.dev

@@ -177,6 +177,20 @@ EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Munis <no-reply@munis.local>")
 
+# Background jobs. Without a broker they run inline (the embedded default); with
+# one, `celery -A config worker` runs them and `celery -A config beat` fires the
+# timers every TIMERS_INTERVAL seconds.
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="")
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+MUNIS_TIMERS_INTERVAL = env.float("MUNIS_TIMERS_INTERVAL", default=60.0)
+CELERY_BEAT_SCHEDULE = {
+    "run-timers": {"task": "workflows.run_timers", "schedule": MUNIS_TIMERS_INTERVAL},
+}
+
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -223,3 +223,25 @@ def test_a_finished_task_stops_its_clock_and_fires_nothing(people, permit_servic
         run_due_timers()
     assert not AuditEvent.objects.filter(action__startswith="workflows.task.", object_id=str(clock.task_id),
                                          action__in=["workflows.task.remind", "workflows.task.escalate"]).exists()
+
+
+def test_an_administrator_imports_holidays_in_the_admin_and_a_bad_line_changes_nothing(client, people):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    url = reverse("admin:workflows_holiday_import")
+    city = Organisation.objects.get(code="city-hall")
+    client.force_login(people.admin)
+    bad = SimpleUploadedFile("h.csv", b"2027-01-01,New Year\n2027-13-01,Typo Day\n", content_type="text/csv")
+    response = client.post(url, {"organisation": city.pk, "file": bad})
+    assert response.status_code == 400
+    assert "Line 2: “2027-13-01” is not a date (YYYY-MM-DD)." in response.content.decode()
+    assert not Holiday.objects.exists()
+
+    good = SimpleUploadedFile("h.csv", b"date,name\n2027-01-01,New Year\n2027-03-21,Navruz\n", content_type="text/csv")
+    response = client.post(url, {"organisation": city.pk, "file": good})
+    assert response.status_code == 302
+    assert Holiday.objects.filter(organisation=city).count() == 2
+    assert AuditEvent.objects.get(action="workflows.holiday.import").actor_id == people.admin.pk
+
+    client.force_login(people.clerk)
+    assert client.get(url).status_code == 302  # not staff: the admin's login page

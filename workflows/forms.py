@@ -1,8 +1,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Membership, User
+from accounts.models import Membership, Organisation, User
 
+from .holidays import MAX_LIST_BYTES
 from .services import task_department_id
 
 
@@ -19,3 +20,18 @@ class ReassignForm(forms.Form):
 
 class CommentForm(forms.Form):
     comment = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=4000)
+
+
+class HolidayImportForm(forms.Form):
+    organisation = forms.ModelChoiceField(label=_("Organisation"), queryset=Organisation.objects.order_by("name"))
+    file = forms.FileField(label=_("Yearly list (CSV)"),
+                           help_text=_("One holiday per line: YYYY-MM-DD,name. A header line date,name is allowed."))
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_LIST_BYTES:
+            raise forms.ValidationError(_("The list is too long for a holiday calendar."))
+        try:
+            return upload.read().decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise forms.ValidationError(_("The list must be a UTF-8 text file.")) from exc
