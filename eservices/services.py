@@ -162,7 +162,11 @@ def application_apply(*, actor, service_type, data, files=None):
     if missing:
         raise ValidationFailed(fields={f"doc_{doc.code}": [_("Please attach “%(doc)s”.") % {"doc": doc.name}] for doc in missing})
     with transaction.atomic(), audit.batch():
-        application = Application.objects.create(applicant=actor, service_type=service_type, data=data)
+        # Never seen as a draft: its first row version is the submitted case, written by _start_case.
+        application = Application(applicant=actor, service_type=service_type, data=data)
+        application.skip_history_when_saving = True
+        application.save()
+        del application.skip_history_when_saving
         _store_attachments(application=application, checked=checked, actor=actor)
         _start_case(application, actor=actor)
     return application

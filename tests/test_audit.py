@@ -145,3 +145,10 @@ def test_events_of_work_rolled_back_to_a_savepoint_leave_the_batch(db):
             audit.batch_discard_after(mark)
     assert list(AuditEvent.objects.values_list("action", flat=True)) == ["accounts.user.signup"]
     assert verify_chain().ok
+
+
+def test_an_application_submitted_in_one_step_has_one_row_version_the_submitted_case(people, permit_service):
+    application = application_apply(actor=people.citizen, service_type=permit_service, data=PERMIT_DATA,
+                                    files=permit_files())
+    versions = list(application.history.values_list("status", "reference"))
+    assert versions == [("submitted", application.reference)]
