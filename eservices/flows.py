@@ -40,7 +40,7 @@ def _not_a_url_view(request, **kwargs):
 class BuildingPermitFlow(CaseFlow, flow.Flow):
     process_title = _("Building permit")
 
-    start = flow.StartHandle(this.start_case).Next(this.check_completeness)
+    start = flow.StartHandle(this.start_case).Annotation(title=_("Application submitted")).Next(this.check_completeness)
 
     check_completeness = (
         flow.View(_not_a_url_view)
@@ -100,7 +100,7 @@ class BuildingPermitFlow(CaseFlow, flow.Flow):
         .Next(this.issue_letter)
     )
     issue_letter = flow.Function(this.issue_decision_letter).Annotation(title=_("Issue letter")).Next(this.end)
-    end = flow.End()
+    end = flow.End().Annotation(title=_("Decision letter issued"))
 
     task_sla = {
         "check_completeness": Sla(days=2),
