@@ -6,13 +6,12 @@ reviews (architecture, fire safety, environment) → decision by the head →
 permit or refusal letter (PDF) → end.
 """
 
-from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from viewflow import this
 from viewflow.workflow import flow
 
 from accounts.models import Organisation
-from workflows.flows import CaseFlow, department_task
+from workflows.flows import CaseFlow, department_task, no_url_view
 from workflows.sla import DAY, Sla
 
 from . import forms, services
@@ -31,19 +30,13 @@ def _routed(step):
     return resolve
 
 
-def _not_a_url_view(request, **kwargs):
-    """Viewflow wants a view per human step; Munis serves its own task pages
-    (workflows.views) and never mounts viewflow's URLs."""
-    raise Http404
-
-
 class BuildingPermitFlow(CaseFlow, flow.Flow):
     process_title = _("Building permit")
 
     start = flow.StartHandle(this.start_case).Annotation(title=_("Application submitted")).Next(this.check_completeness)
 
     check_completeness = (
-        flow.View(_not_a_url_view)
+        flow.View(no_url_view)
         .Annotation(title=_("Completeness check"))
         .Permission(**department_task(_routed("check_completeness")))
         .Next(this.is_complete)
@@ -55,7 +48,7 @@ class BuildingPermitFlow(CaseFlow, flow.Flow):
         .Else(this.correction)
     )
     correction = (
-        flow.View(_not_a_url_view)
+        flow.View(no_url_view)
         .Annotation(title=_("Correction by the applicant"))
         .Assign(lambda activation: activation.process.artifact.applicant)
         .Next(this.is_answered)
@@ -75,26 +68,26 @@ class BuildingPermitFlow(CaseFlow, flow.Flow):
         .Always(this.review_environment)
     )
     review_architecture = (
-        flow.View(_not_a_url_view)
+        flow.View(no_url_view)
         .Annotation(title=_("Architecture review"))
         .Permission(**department_task(_routed("review_architecture")))
         .Next(this.reviews_done)
     )
     review_fire_safety = (
-        flow.View(_not_a_url_view)
+        flow.View(no_url_view)
         .Annotation(title=_("Fire safety review"))
         .Permission(**department_task(_routed("review_fire_safety")))
         .Next(this.reviews_done)
     )
     review_environment = (
-        flow.View(_not_a_url_view)
+        flow.View(no_url_view)
         .Annotation(title=_("Environmental review"))
         .Permission(**department_task(_routed("review_environment")))
         .Next(this.reviews_done)
     )
     reviews_done = flow.Join().Annotation(title=_("All reviews in")).Next(this.decision)
     decision = (
-        flow.View(_not_a_url_view)
+        flow.View(no_url_view)
         .Annotation(title=_("Decision by the head"))
         .Permission(**department_task(_routed("decision"), supervisor_only=True))
         .Next(this.issue_letter)

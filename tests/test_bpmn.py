@@ -20,12 +20,11 @@ import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.utils import translation
-from django.views import View
 from viewflow import this
 from viewflow.workflow import flow
 
 from workflows import bpmn, registry
-from workflows.flows import CaseFlow
+from workflows.flows import CaseFlow, no_url_view
 
 BASE_DIR = Path(settings.BASE_DIR)
 CHECKER = BASE_DIR / "tests" / "js" / "check_bpmn.mjs"
@@ -60,17 +59,13 @@ def exported(tmp_path_factory):
 
 # --- a flow with what the permit flow lacks: Switch, long edges, a loop from a busy column --------------
 
-def _noop(request, **kwargs):  # pragma: no cover - never served
-    raise NotImplementedError
-
-
 class ShowcaseFlow(CaseFlow, flow.Flow):
     """Not a real e-service: every construct the layout must draw."""
 
     process_title = "Showcase"
 
     start = flow.StartHandle(this.begin).Next(this.intake)
-    intake = flow.View(View.as_view()).Annotation(title="Intake").Next(this.route)
+    intake = flow.View(no_url_view).Annotation(title="Intake").Next(this.route)
     route = (
         flow.Switch().Annotation(title="Route by kind")
         .Case(this.fast, lambda a: True)
@@ -78,14 +73,14 @@ class ShowcaseFlow(CaseFlow, flow.Flow):
         .Default(this.manual)
     )
     fast = flow.Function(this.work).Annotation(title="Fast lane").Next(this.finish)
-    manual = flow.View(View.as_view()).Annotation(title="Manual handling").Next(this.recheck)
+    manual = flow.View(no_url_view).Annotation(title="Manual handling").Next(this.recheck)
     recheck = (
         flow.If(lambda a: True).Annotation(title="Good?")
         .Then(this.finish).Else(this.intake)
     )
     fan_out = flow.Split().Annotation(title="In parallel").Always(this.left).Always(this.right)
-    left = flow.View(View.as_view()).Annotation(title="Left").Next(this.fan_in)
-    right = flow.View(View.as_view()).Annotation(title="Right").Next(this.right_more)
+    left = flow.View(no_url_view).Annotation(title="Left").Next(this.fan_in)
+    right = flow.View(no_url_view).Annotation(title="Right").Next(this.right_more)
     right_more = flow.Function(this.work).Annotation(title="Right, more").Next(this.fan_in)
     fan_in = flow.Join().Annotation(title="Both done").Next(this.finish)
     finish = flow.End()

@@ -7,6 +7,7 @@ serves through viewflow's ``process.artifact``.
 """
 
 from django.contrib.contenttypes.models import ContentType
+from django.http import Http404
 from viewflow.workflow import lock
 
 from accounts.models import Organisation
@@ -20,6 +21,12 @@ def department_task(resolve_department, *, supervisor_only=False):
     department ``fn(process)`` returns: its clerks (or, for
     ``supervisor_only``, its supervisors) see it in their queue."""
     return {"permission": SUPERVISOR_TASK if supervisor_only else STAFF_TASK, "obj": resolve_department}
+
+
+def no_url_view(request, **kwargs):
+    """The view of every human step. Viewflow wants one per step; Munis serves its
+    own task pages (workflows.views) and never mounts viewflow's URLs."""
+    raise Http404
 
 
 class CaseFlow:
