@@ -11,7 +11,7 @@ from viewflow.workflow.models import Process, Task
 from accounts.models import Organisation
 from core.history import History
 
-from .sla import Clock, clock_state, due_soon_margin
+from .sla import Clock, clock_state
 
 
 class Holiday(models.Model):
@@ -107,10 +107,7 @@ class TaskClock(models.Model):
     def state(self):
         if self.finished_at:
             return Clock.STOPPED
-        now = timezone.now()
-        if now > self.due_at:
-            return Clock.OVERDUE
-        return Clock.DUE_SOON if self.due_at - now < due_soon_margin(self.allowed) else Clock.ON_TIME
+        return clock_state(self.due_at, allowed=self.allowed)
 
     @property
     def on_time(self):

@@ -151,13 +151,13 @@ def due_soon_margin(allowed):
     return min(DAY, allowed / 4) if allowed else DAY
 
 
-def clock_state(due, now=None, *, allowed=None, calendar=None):
+def clock_state(due, now=None, *, allowed=None):
+    """On time, due soon or overdue, for a running clock due at ``due``."""
     if due is None:
         return None
     now = now or timezone.now()
     if now > due:
         return Clock.OVERDUE
-    left = (calendar or WorkingCalendar()).between(now, due) if calendar is not None else due - now
-    if left < due_soon_margin(allowed):
+    if due - now < due_soon_margin(allowed):
         return Clock.DUE_SOON
     return Clock.ON_TIME
