@@ -7,21 +7,8 @@ class EservicesConfig(AppConfig):
     verbose_name = _("E-services")
 
     def ready(self):
-        from django.db.models.signals import post_delete, post_save
-
         from . import audit  # noqa: F401
         from .models import RequiredDocument, ServiceType, TaskRoute
+        from .selectors import catalog_cache
 
-        for model in (ServiceType, RequiredDocument, TaskRoute):
-            for signal in (post_save, post_delete):
-                signal.connect(_forget_catalog, sender=model)
-
-
-def _forget_catalog(**kwargs):
-    """Now, and again at commit, so a read between the two cannot cache the old entry."""
-    from django.db import transaction
-
-    from .selectors import catalog_changed
-
-    catalog_changed()
-    transaction.on_commit(catalog_changed)
+        catalog_cache.forget_on_change_of(ServiceType, RequiredDocument, TaskRoute)

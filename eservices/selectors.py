@@ -1,12 +1,12 @@
 """Permission-scoped reads for the catalog and applications."""
 
-from django.core.cache import cache
 from django.db.models import Exists, OuterRef, Q
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from accounts import permissions
 from core.audit import action_label, trail_key_for
+from core.cache import CachedConfiguration
 from core.models import AuditEvent
 from workflows.flows import organisation_content_type
 
@@ -17,18 +17,8 @@ def published_service_types():
     return ServiceType.objects.filter(is_published=True).select_related("department").order_by("name")
 
 
-CATALOG_CACHE_SECONDS = 30
-_CATALOG_VERSION_KEY = "eservices:catalog-version"
-
-
-def catalog_changed():
-    """Forget every cached catalog entry (a service type, its documents or its
-    routing changed). Workers sharing a cache (CACHE_URL) see it at once; with
-    the per-process default cache, other processes within CATALOG_CACHE_SECONDS."""
-    try:
-        cache.incr(_CATALOG_VERSION_KEY)
-    except ValueError:
-        cache.set(_CATALOG_VERSION_KEY, 1, None)
+#: published catalog entries, read on every application (README: catalog cache)
+catalog_cache = CachedConfiguration("eservices:service-type", timeout=30)
 
 
 def service_type_by_code(*, code, published_only=True):
@@ -36,14 +26,13 @@ def service_type_by_code(*, code, published_only=True):
     entries are read on every application, so they are cached briefly."""
     if not published_only:
         return ServiceType.objects.prefetch_related("required_documents").filter(code=code).first()
-    key = f"eservices:service-type:{cache.get(_CATALOG_VERSION_KEY, 0)}:{code}"
-    service_type = cache.get(key)
+    service_type = catalog_cache.get(code)
     if service_type is None:
         service_type = published_service_types().prefetch_related("required_documents").filter(code=code).first()
         if service_type is None:
             return None
         service_type.route_department_ids()
-        cache.set(key, service_type, CATALOG_CACHE_SECONDS)
+        catalog_cache.set(code, service_type)
     return service_type
 
 

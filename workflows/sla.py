@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.core.cache import cache
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from core.cache import CachedConfiguration
 
 DAY = datetime.timedelta(days=1)
 WEEKEND = frozenset({5, 6})  # Saturday, Sunday
@@ -87,16 +88,8 @@ class WorkingCalendar:
         return self.add(start, days * DAY)
 
 
-_CALENDAR_VERSION_KEY = "workflows:calendar-version"
-CALENDAR_CACHE_SECONDS = 3600
-
-
-def calendars_changed():
-    """Holidays changed: forget every cached calendar."""
-    try:
-        cache.incr(_CALENDAR_VERSION_KEY)
-    except ValueError:
-        cache.set(_CALENDAR_VERSION_KEY, 1, None)
+#: holidays per organisation (its own and its ancestors')
+calendar_cache = CachedConfiguration("workflows:calendar", timeout=3600)
 
 
 def calendar_for(organisation_id):
@@ -107,15 +100,14 @@ def calendar_for(organisation_id):
 
     if organisation_id is None:
         return WorkingCalendar()
-    key = f"workflows:calendar:{cache.get(_CALENDAR_VERSION_KEY, 0)}:{organisation_id}"
-    holidays = cache.get(key)
+    holidays = calendar_cache.get(organisation_id)
     if holidays is None:
         chain, parent_id = [], organisation_id
         while parent_id is not None and parent_id not in chain:
             chain.append(parent_id)
             parent_id = Organisation.objects.filter(pk=parent_id).values_list("parent_id", flat=True).first()
         holidays = set(Holiday.objects.filter(organisation_id__in=chain).values_list("date", flat=True))
-        cache.set(key, holidays, CALENDAR_CACHE_SECONDS)
+        calendar_cache.set(organisation_id, holidays)
     return WorkingCalendar(holidays)
 
 
