@@ -54,5 +54,20 @@ class CaseFlow:
         return self.task_forms.get(task.flow_task.name)
 
 
+def case_of(task):
+    """The case a task works on (the process's artifact; the process itself for a flow without one)."""
+    return task.process.artifact or task.process
+
+
+def task_label(task):
+    """How audit rows and e-mails name a task: its case and its step."""
+    return f"{case_of(task)} — {task.flow_task.task_title or task.flow_task.name}"
+
+
+def incident_error(task):
+    """The error a failed automatic step stopped with, as viewflow recorded it."""
+    return (task.data or {}).get("_exception", {}).get("title", "")
+
+
 def organisation_content_type():
     return ContentType.objects.get_for_model(Organisation)

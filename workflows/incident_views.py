@@ -12,6 +12,7 @@ from viewflow.workflow.status import STATUS
 from core.errors import ValidationFailed
 
 from . import incidents
+from .flows import incident_error
 from .selectors import paginate_plain
 
 
@@ -22,7 +23,7 @@ def incident_list(request):
         raise PermissionDenied
     page = paginate_plain(incidents.open_incidents(), request.GET.get("page", 1))
     for task in page.object_list:
-        task.error = (task.data or {}).get("_exception", {}).get("title", "")
+        task.error = incident_error(task)
         task.case = task.process.artifact
     return render(request, "workflows/incidents.html", {
         "page_obj": page, "can_resolve": incidents.can_resolve_incidents(request.user),

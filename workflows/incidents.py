@@ -19,6 +19,8 @@ from accounts import permissions
 from core import audit
 from core.errors import InvalidTransition, PermissionDenied, ValidationFailed
 
+from .flows import case_of, incident_error, task_label
+
 AUTOMATIC = ("FUNCTION",)
 
 
@@ -38,22 +40,14 @@ def _step_started(sender, process, task, **kwargs):
 def _step_failed(sender, process, task, **kwargs):
     """Forget the audit events of the rolled-back work and record the incident."""
     audit.batch_discard_after(getattr(task, "_munis_audit_mark", None))
-    error = (task.data or {}).get("_exception", {}).get("title", "")
-    audit.record(actor=None, action="workflows.task.fail", obj=task, trail=_case_of(task), label=_label(task),
+    error = incident_error(task)
+    audit.record(actor=None, action="workflows.task.fail", obj=task, trail=case_of(task), label=task_label(task),
                  after={"task": task.flow_task.name, "error": error[:500]})
 
 
 def connect():
     task_started.connect(_step_started, dispatch_uid="munis-incident-mark")
     task_failed.connect(_step_failed, dispatch_uid="munis-incident-record")
-
-
-def _case_of(task):
-    return task.process.artifact or task.process
-
-
-def _label(task):
-    return f"{_case_of(task)} — {task.flow_task.task_title or task.flow_task.name}"
 
 
 def can_resolve_incidents(user):
@@ -77,13 +71,13 @@ def incident_retry(*, task, actor):
     """Run the failed step again. If it fails again, that is a new incident."""
     with transaction.atomic(), audit.batch(), task.flow_task.flow_class.lock(task.process_id):
         task = _locked_incident(task, actor)
-        error = task.data.get("_exception", {}).get("title", "")
+        error = incident_error(task)
         activation = task.flow_task.activation_class(task)
         with failures_become_incidents():
             retried = activation.revive()
         retried.refresh_from_db()
         outcome = "done" if retried.status == STATUS.DONE else "failed_again"
-        audit.record(actor=actor, action="workflows.incident.retry", obj=task, trail=_case_of(task), label=_label(task),
+        audit.record(actor=actor, action="workflows.incident.retry", obj=task, trail=case_of(task), label=task_label(task),
                      before={"status": STATUS.ERROR, "error": error[:500]},
                      after={"status": retried.status, "outcome": outcome, "new_task": retried.pk})
     return retried
@@ -96,13 +90,13 @@ def incident_skip(*, task, actor, reason):
         raise ValidationFailed(fields={"reason": [_("Say why the step may be skipped.")]})
     with transaction.atomic(), audit.batch(), task.flow_task.flow_class.lock(task.process_id):
         task = _locked_incident(task, actor)
-        error = task.data.get("_exception", {}).get("title", "")
+        error = incident_error(task)
         task.status, task.finished = STATUS.DONE, timezone.now()
         task.data = {**task.data, "skipped": {"by": actor.pk, "reason": reason}}
         task.save(update_fields=["status", "finished", "data"])
         with failures_become_incidents():
             task.flow_task.activation_class(task).activate_next()
-        audit.record(actor=actor, action="workflows.incident.skip", obj=task, trail=_case_of(task), label=_label(task),
+        audit.record(actor=actor, action="workflows.incident.skip", obj=task, trail=case_of(task), label=task_label(task),
                      before={"status": STATUS.ERROR, "error": error[:500]}, after={"status": task.status, "reason": reason})
     return task
 

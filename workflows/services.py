@@ -18,7 +18,7 @@ from accounts.models import Role
 from core import audit
 from core.errors import InvalidTransition, PermissionDenied
 
-from .flows import SUPERVISOR_TASK
+from .flows import SUPERVISOR_TASK, case_of, task_label
 from .incidents import failures_become_incidents
 from .notifications import notify_staff
 
@@ -39,10 +39,6 @@ def can_claim(user, task):
 
 def can_supervise(user, task):
     return task_department_id(task) in permissions.supervised_department_ids(user)
-
-
-def _case_of(task):
-    return task.process.artifact
 
 
 @contextmanager
@@ -70,7 +66,7 @@ def task_claim(*, task, actor):
         task.assigned = timezone.now()
         task.save(update_fields=["assigned"])
         audit.record(actor=actor, action="workflows.task.claim", obj=task, before=before,
-                     after=_snapshot(task), trail=_case_of(task), label=task_label(task))
+                     after=_snapshot(task), trail=case_of(task), label=task_label(task))
     return task
 
 
@@ -83,7 +79,7 @@ def task_unclaim(*, task, actor):
         before = _snapshot(task)
         task.flow_task.activation_class(task).unassign()
         audit.record(actor=actor, action="workflows.task.unclaim", obj=task, before=before,
-                     after=_snapshot(task), trail=_case_of(task), label=task_label(task))
+                     after=_snapshot(task), trail=case_of(task), label=task_label(task))
     return task
 
 
@@ -104,7 +100,7 @@ def task_reassign(*, task, actor, assignee):
         task.assigned = timezone.now()
         task.save(update_fields=["assigned"])
         audit.record(actor=actor, action="workflows.task.reassign", obj=task, before=before,
-                     after=_snapshot(task), trail=_case_of(task), label=task_label(task))
+                     after=_snapshot(task), trail=case_of(task), label=task_label(task))
     return task
 
 
@@ -134,7 +130,7 @@ def task_complete(*, task, actor, action="workflows.task.complete", comment="", 
         audit.record(actor=actor, action=action, obj=task,
                      before={**_snapshot_before(task), **(before or {})},
                      after={"status": task.status, "comment": comment, **(task_data or {}), **(after or {})},
-                     trail=_case_of(task), label=task_label(task))
+                     trail=case_of(task), label=task_label(task))
         if on_done:
             on_done(task)
     return task
@@ -142,11 +138,6 @@ def task_complete(*, task, actor, action="workflows.task.complete", comment="", 
 
 def _snapshot_before(task):
     return {"task": task.flow_task.name}
-
-
-def task_label(task):
-    case = _case_of(task)
-    return f"{case} — {task.flow_task.task_title or task.flow_task.name}"
 
 
 # --- timers: reminders, escalations, automatic steps ------------------------------
@@ -177,7 +168,7 @@ def task_remind(*, clock, now):
             _close_stale_clock(clock, task, now)
             return False
         recipients = [task.owner] if task.owner_id else list(permissions.department_members(task_department_id(task)))
-        audit.record(actor=None, action="workflows.task.remind", obj=task, trail=_case_of(task),
+        audit.record(actor=None, action="workflows.task.remind", obj=task, trail=case_of(task),
                      label=task_label(task), after={"due": clock.due_at, "to": [u.pk for u in recipients]})
         notify_staff(recipients, "reminder", task=task, due=clock.due_at)
     return True
@@ -218,7 +209,7 @@ def task_escalate(*, clock, now):
                 task.assigned = now
                 task.save(update_fields=["owner", "assigned", "status"])
             outcome = Sla.REASSIGN if assignee else Sla.NOTIFY
-            audit.record(actor=None, action="workflows.task.escalate", obj=task, trail=_case_of(task),
+            audit.record(actor=None, action="workflows.task.escalate", obj=task, trail=case_of(task),
                          label=task_label(task), before=before,
                          after={**_snapshot(task), "outcome": outcome, "due": clock.due_at,
                                 "notified": [s.pk for s in ([assignee] if assignee else supervisors)]})
