@@ -111,6 +111,11 @@ class BuildingPermitFlow(CaseFlow, flow.Flow):
         "decision": (forms.DecisionForm, services.permit_decide),
     }
     case_template = "eservices/staff/case_summary.html"
+    case_lookups = {
+        "reference": "application__reference",
+        "applicant": "application__applicant__full_name",
+        "service": "application__service_type__code",
+    }
 
     STATUS_BY_STEP = {
         "correction": "correction",
@@ -124,6 +129,12 @@ class BuildingPermitFlow(CaseFlow, flow.Flow):
     def start_case(self, activation, application):
         activation.process.artifact = application
         return activation.process
+
+    def case_services(self):
+        from .models import ServiceType
+
+        path = f"{type(self).__module__}.{type(self).__qualname__}"
+        return dict(ServiceType.objects.filter(flow=path).values_list("code", "name"))
 
     def case_deadline(self, process):
         service_type = process.artifact.service_type

@@ -7,10 +7,14 @@ class WorkflowsConfig(AppConfig):
     verbose_name = _("Workflows")
 
     def ready(self):
+        from django.db.models.signals import post_migrate
+
         from . import audit, clocks, incidents  # noqa: F401
         from .models import Holiday
         from .sla import calendar_cache
+        from .versions import deploy_after_migrate
 
+        post_migrate.connect(deploy_after_migrate, sender=self, dispatch_uid="workflows.deploy_flows")
         clocks.connect()
         incidents.connect()
         calendar_cache.forget_on_change_of(Holiday)

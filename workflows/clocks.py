@@ -7,11 +7,9 @@ from django.utils import timezone
 from viewflow.workflow.models import Task
 from viewflow.workflow.signals import flow_finished, flow_started, task_finished
 
-from .flows import CaseFlow
+from .flows import HUMAN, CaseFlow
 from .models import CaseClock, TaskClock
 from .sla import calendar_for
-
-HUMAN = "HUMAN"
 
 
 def _case_flow(flow_class):

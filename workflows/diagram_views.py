@@ -28,7 +28,8 @@ def _flow_or_404(label):
 def flow_list(request):
     _reader_only(request.user)
     counts = diagrams.open_tasks_by_flow()
-    flows = [{"label": label, "title": flow_class.process_title, "open": counts[label]}
+    flows = [{"label": label, "title": flow_class.process_title, "open": counts[label],
+              "version": flow_class.version, "current": registry.newest_version(flow_class) is flow_class}
              for label, flow_class in registry.all_flows().items()]
     return render(request, "workflows/flow_list.html", {"flows": flows})
 

@@ -9,8 +9,13 @@ serves through viewflow's ``process.artifact``.
 from django.contrib.contenttypes.models import ContentType
 from django.http import Http404
 from viewflow.workflow import lock
+from viewflow.workflow.status import STATUS
 
 from accounts.models import Organisation
+
+HUMAN = "HUMAN"  # viewflow's flow_task_type of a step people work
+OPEN_STATUSES = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
+HELD_STATUSES = (STATUS.ASSIGNED, STATUS.STARTED)
 
 STAFF_TASK = "munis.staff"
 SUPERVISOR_TASK = "munis.supervisor"
@@ -30,6 +35,15 @@ def no_url_view(request, **kwargs):
 
 
 class CaseFlow:
+    #: Flow versions. A flow class, once cases run on it, is never edited: the
+    #: next version is a new class with ``version = n + 1`` and ``supersedes =
+    #: <the previous class>``. New cases start on the newest version; running
+    #: cases finish on the one they started on (their process names its class),
+    #: or are moved by ``manage.py migrate_cases``. ``manage.py migrate``
+    #: refuses a changed flow that still has open cases (workflows.versions).
+    version = 1
+    supersedes = None
+
     # Row lock on the process (SELECT ... FOR UPDATE, waiting rather than
     # failing): claim, complete and joins never interleave on PostgreSQL.
     lock_impl = lock.SelectForUpdateLock(nowait=False, attempts=1)
@@ -40,11 +54,21 @@ class CaseFlow:
     task_forms: dict = {}
     #: template showing the case on a staff task page (context: case, task)
     case_template = "workflows/case_summary.html"
+    #: How the inbox reaches the case a process serves, as lookups from the
+    #: process: ``reference`` and ``applicant`` (searched), ``service`` (a service
+    #: code) and ``district`` (an organisation id) (filtered). A flow leaves out
+    #: what its cases don't have; the engine never names a domain model itself.
+    case_lookups: dict = {}
 
     def case_deadline(self, process):
         """``(working time allowed, calendar organisation id)`` of the case a
         process serves, or None when the case has no legal deadline."""
         return None
+
+    def case_services(self):
+        """``{service code: name}`` of the services whose cases run on this flow
+        (the inbox's service filter)."""
+        return {}
 
     def task_expired(self, task):
         """Called by the timers for a step whose Sla says ``on_overdue="expire"``."""

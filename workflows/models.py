@@ -3,6 +3,7 @@ what a municipality needs around them: holiday calendars and SLA clocks."""
 
 import datetime
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -98,6 +99,7 @@ class TaskClock(models.Model):
                          name="taskclock_reminder_due"),
             models.Index(fields=["due_at"], condition=models.Q(escalated_at__isnull=True, finished_at__isnull=True),
                          name="taskclock_escalation_due"),
+            models.Index(fields=["due_at"], condition=models.Q(finished_at__isnull=True), name="taskclock_open_due"),
         ]
 
     def __str__(self):
@@ -113,3 +115,62 @@ class TaskClock(models.Model):
     def on_time(self):
         """Finished within its deadline (None while open)."""
         return None if self.finished_at is None else self.finished_at <= self.due_at
+
+
+class DelegationQuerySet(models.QuerySet):
+    def active(self, today=None):
+        """Delegations in force on ``today`` (the municipality's date)."""
+        today = today or timezone.localdate()
+        return self.filter(revoked_at__isnull=True, starts_on__lte=today, ends_on__gte=today)
+
+
+class Delegation(models.Model):
+    """While a staff member is away, a colleague stands in: the substitute sees
+    the tasks the absent person holds among their own and may work them."""
+
+    absent = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("absent"), on_delete=models.PROTECT,
+                               related_name="delegations_given")
+    substitute = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("substitute"), on_delete=models.PROTECT,
+                                   related_name="delegations_received")
+    starts_on = models.DateField(_("from"))
+    ends_on = models.DateField(_("until"))
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    revoked_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
+
+    objects = DelegationQuerySet.as_manager()
+    history = History()
+
+    class Meta:
+        ordering = ["-starts_on", "-id"]
+        verbose_name = _("delegation")
+        verbose_name_plural = _("delegations")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(ends_on__gte=models.F("starts_on")), name="delegation_period"),
+            models.CheckConstraint(condition=~models.Q(absent=models.F("substitute")), name="delegation_not_self"),
+        ]
+        indexes = [models.Index(fields=["substitute", "ends_on"], condition=models.Q(revoked_at__isnull=True),
+                                name="delegation_in_force")]
+
+    def __str__(self):
+        return f"{self.absent} → {self.substitute} ({self.starts_on:%Y-%m-%d} – {self.ends_on:%Y-%m-%d})"
+
+
+class FlowVersion(models.Model):
+    """A flow version as deployed: the shape of its graph when ``migrate`` first
+    saw it. A later deployment whose graph differs while cases still run on it
+    is refused (workflows.versions)."""
+
+    label = models.CharField(_("flow"), max_length=150, unique=True)
+    version = models.PositiveSmallIntegerField(_("version"))
+    fingerprint = models.CharField(_("fingerprint"), max_length=64)
+    deployed_at = models.DateTimeField(_("deployed"))
+    changed_at = models.DateTimeField(_("last changed"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["label"]
+        verbose_name = _("flow version")
+        verbose_name_plural = _("flow versions")
+
+    def __str__(self):
+        return f"{self.label} v{self.version}"

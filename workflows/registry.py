@@ -10,6 +10,7 @@ from functools import cache
 from importlib import import_module
 
 from django.apps import apps
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.module_loading import module_has_submodule
 from django.utils.translation import gettext as _
 from viewflow.workflow.flow import Flow
@@ -35,7 +36,49 @@ def _flows_by_label():
             if (isinstance(value, type) and issubclass(value, CaseFlow) and issubclass(value, Flow)
                     and value.__module__ == module.__name__):
                 found[f"{app_config.label}.{value.__name__}"] = value
+    _check_versions(found.values())
     return dict(sorted(found.items()))
+
+
+def _check_versions(flow_classes):
+    successors = {}
+    for flow_class in flow_classes:
+        previous = flow_class.supersedes
+        if previous is None:
+            continue
+        if flow_class.version != previous.version + 1:
+            raise ImproperlyConfigured(f"{flow_class.__qualname__} supersedes {previous.__qualname__} "
+                                       f"(version {previous.version}), so its version must be {previous.version + 1}.")
+        if previous in successors:
+            raise ImproperlyConfigured(f"{previous.__qualname__} is superseded twice: by "
+                                       f"{successors[previous].__qualname__} and {flow_class.__qualname__}.")
+        successors[previous] = flow_class
+    return successors
+
+
+@cache
+def _successors():
+    return _check_versions(_flows_by_label().values())
+
+
+def newest_version(flow_class):
+    """The version of a flow new cases start on: ``flow_class`` or the last
+    class in the chain of versions superseding it."""
+    successors = _successors()
+    while flow_class in successors:
+        flow_class = successors[flow_class]
+    return flow_class
+
+
+def versions_of(flow_class):
+    """Every version of the flow ``flow_class`` belongs to, oldest first."""
+    first = flow_class
+    while first.supersedes is not None:
+        first = first.supersedes
+    chain, successors = [first], _successors()
+    while chain[-1] in successors:
+        chain.append(successors[chain[-1]])
+    return chain
 
 
 def flow_labels():

@@ -16,13 +16,12 @@ from viewflow.workflow.status import STATUS
 from accounts import permissions
 from accounts.models import Role
 from core import audit
-from core.errors import InvalidTransition, PermissionDenied
+from core.errors import DomainError, InvalidTransition, PermissionDenied
 
-from .flows import SUPERVISOR_TASK, case_of, task_label
+from .delegations import substitutes_of
+from .flows import HELD_STATUSES, OPEN_STATUSES, SUPERVISOR_TASK, case_of, task_label
 from .incidents import failures_become_incidents
 from .notifications import notify_staff
-
-OPEN_STATUSES = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
 
 
 def task_department_id(task):
@@ -58,6 +57,8 @@ def task_claim(*, task, actor):
             if task.owner_permission == SUPERVISOR_TASK and task_department_id(task) in permissions.work_department_ids(actor):
                 raise PermissionDenied(_("Only the head of the department can take this step."))
             raise PermissionDenied(_("This task belongs to another department."))
+        if task.owner_id == actor.pk and task.status in HELD_STATUSES:
+            return task  # a retried claim: the task is already the actor's, nothing to do again
         if task.status != STATUS.NEW or task.owner_id:
             raise InvalidTransition(_("Someone else has already taken this task."), code="task_taken")
         before = _snapshot(task)
@@ -70,9 +71,19 @@ def task_claim(*, task, actor):
     return task
 
 
+def works_for_holder(user, task):
+    """The user holds the task, or stands in today for the colleague who does
+    and could have taken the task themselves."""
+    from .selectors import acting_for
+
+    if task.owner_id == user.pk:
+        return True
+    return task.owner_id in acting_for(user) and can_claim(user, task)
+
+
 def task_unclaim(*, task, actor):
     with transaction.atomic(), _task_locked(task) as task:
-        if task.owner_id != actor.pk and not can_supervise(actor, task):
+        if not works_for_holder(actor, task) and not can_supervise(actor, task):
             raise PermissionDenied(_("You do not hold this task."))
         if task.status != STATUS.ASSIGNED or not can_claim(task.owner, task):
             raise InvalidTransition(_("This task cannot be released now."), code="task_not_releasable")
@@ -104,6 +115,19 @@ def task_reassign(*, task, actor, assignee):
     return task
 
 
+def tasks_reassign(*, tasks, actor, assignee):
+    """Hand several tasks to one colleague: all of them or, if one can't be
+    moved, none (the message names the task that stopped it)."""
+    with transaction.atomic():
+        for task in sorted(tasks, key=lambda t: t.pk):  # one lock order, so two supervisors never deadlock
+            try:
+                task_reassign(task=task, actor=actor, assignee=assignee)
+            except DomainError as exc:
+                raise type(exc)(_("%(task)s: %(reason)s") % {"task": task_label(task), "reason": exc.message},
+                                code=exc.code) from exc
+    return len(tasks)
+
+
 def task_complete(*, task, actor, action="workflows.task.complete", comment="", task_data=None,
                   process_data=None, before=None, after=None, on_done=None):
     """Finish a human task the actor holds and move the flow on. ``actor=None``
@@ -113,7 +137,7 @@ def task_complete(*, task, actor, action="workflows.task.complete", comment="", 
     calling domain service update its case inside the same transaction.
     """
     with transaction.atomic(), _task_locked(task) as task:
-        if actor is not None and task.owner_id != actor.pk:  # None: the system (timers)
+        if actor is not None and not works_for_holder(actor, task):  # None: the system (timers)
             if task.status in OPEN_STATUSES:
                 raise PermissionDenied(_("You do not hold this task. Claim it first."))
         if task.status not in (STATUS.ASSIGNED, STATUS.STARTED):
@@ -127,9 +151,11 @@ def task_complete(*, task, actor, action="workflows.task.complete", comment="", 
             activation.start(None)
         with failures_become_incidents():
             activation.execute()
+        on_behalf = {"on_behalf_of": task.owner_id} if actor is not None and task.owner_id != actor.pk else {}
         audit.record(actor=actor, action=action, obj=task,
                      before={**_snapshot_before(task), **(before or {})},
-                     after={"status": task.status, "comment": comment, **(task_data or {}), **(after or {})},
+                     after={"status": task.status, "comment": comment, **on_behalf, **(task_data or {}),
+                            **(after or {})},
                      trail=case_of(task), label=task_label(task))
         if on_done:
             on_done(task)
@@ -167,7 +193,10 @@ def task_remind(*, clock, now):
         if task.status not in OPEN_STATUSES:
             _close_stale_clock(clock, task, now)
             return False
-        recipients = [task.owner] if task.owner_id else list(permissions.department_members(task_department_id(task)))
+        if task.owner_id:
+            recipients = [task.owner, *substitutes_of([task.owner_id]).get(task.owner_id, [])]
+        else:
+            recipients = list(permissions.department_members(task_department_id(task)))
         audit.record(actor=None, action="workflows.task.remind", obj=task, trail=case_of(task),
                      label=task_label(task), after={"due": clock.due_at, "to": [u.pk for u in recipients]})
         notify_staff(recipients, "reminder", task=task, due=clock.due_at)
@@ -193,6 +222,8 @@ def task_escalate(*, clock, now):
             return Sla.EXPIRE
         with _task_locked(task) as task:
             supervisors = list(permissions.department_members(task_department_id(task), Role.SUPERVISOR))
+            away = substitutes_of([s.pk for s in supervisors])
+            supervisors = [s for s in supervisors if s.pk not in away] or supervisors
             before = _snapshot(task)
             assignee = None
             if sla.on_overdue == Sla.REASSIGN:

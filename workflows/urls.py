@@ -6,6 +6,9 @@ app_name = "workflows"
 
 urlpatterns = [
     path("inbox/", views.inbox, name="inbox"),
+    path("inbox/reassign/", views.inbox_reassign, name="inbox_reassign"),
+    path("delegations/", views.delegations, name="delegations"),
+    path("delegations/<int:pk>/withdraw/", views.delegation_revoke, name="delegation_revoke"),
     path("tasks/<int:pk>/", views.task_detail, name="task"),
     path("tasks/<int:pk>/claim/", views.task_claim, name="claim"),
     path("tasks/<int:pk>/unclaim/", views.task_unclaim, name="unclaim"),

@@ -4,8 +4,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from accounts import permissions
@@ -13,8 +17,10 @@ from core.errors import PermissionDenied as NotYourTask
 from core.errors import ValidationFailed
 from core.forms import add_domain_errors
 
+from . import delegations as delegation_services
 from . import selectors, services
-from .forms import ReassignForm
+from .forms import BulkReassignForm, DelegationForm, InboxFilterForm, ReassignForm
+from .models import Delegation
 
 
 def _staff_only(user):
@@ -33,20 +39,58 @@ TABS = {
     "queue": selectors.queue_for,
     "mine": selectors.my_tasks_for,
     "team": selectors.team_tasks_for,
+    "overdue": selectors.overdue_for,
 }
+SUPERVISOR_TABS = {"team"}
 
 
 @login_required
 def inbox(request):
     _staff_only(request.user)
+    supervised = permissions.supervised_department_ids(request.user)
     tab = request.GET.get("tab", "queue")
-    if tab not in TABS:
+    if tab not in TABS or (tab in SUPERVISOR_TABS and not supervised):
         tab = "queue"
-    page = selectors.paginate(TABS[tab](user=request.user), request.GET.get("page", 1))
+    filters = InboxFilterForm(request.GET)
+    if not filters.is_valid():
+        return render(request, "workflows/inbox.html", {
+            "filters": filters, "tab": tab, "is_supervisor": bool(supervised), "page_obj": None,
+        }, status=400)
+    tasks = selectors.filter_tasks(TABS[tab](user=request.user), filters.criteria())
+    page = selectors.paginate(tasks, request.GET.get("page", 1))
+    bulk_form = None
+    if supervised and tab != "mine":
+        bulk_form = BulkReassignForm(supervised_department_ids=supervised)
     return render(request, "workflows/inbox.html", {
-        "page_obj": page, "tab": tab,
-        "is_supervisor": bool(permissions.supervised_department_ids(request.user)),
+        "page_obj": page, "tab": tab, "filters": filters, "is_supervisor": bool(supervised),
+        "bulk_form": bulk_form, "acting_for": selectors.acting_for(request.user) - {request.user.pk},
     })
+
+
+@login_required
+@require_POST
+def inbox_reassign(request):
+    """Bulk reassign from the inbox: a supervisor ticks tasks and names who takes them."""
+    _staff_only(request.user)
+    supervised = permissions.supervised_department_ids(request.user)
+    if not supervised:
+        raise PermissionDenied
+    form = BulkReassignForm(request.POST, supervised_department_ids=supervised)
+    back = request.POST.get("next") or ""
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        back = ""
+    if form.is_valid():
+        count = services.tasks_reassign(tasks=list(form.cleaned_data["tasks"]), actor=request.user,
+                                        assignee=form.cleaned_data["assignee"])
+        messages.success(request, ngettext("%(count)d task reassigned to %(name)s.",
+                                           "%(count)d tasks reassigned to %(name)s.", count)
+                         % {"count": count, "name": form.cleaned_data["assignee"].full_name})
+        return redirect(back or reverse("workflows:inbox"))
+    reasons = " ".join(str(error) for errors in form.errors.values() for error in errors)
+    return render(request, "error.html", {
+        "error": {"message": _("No task was reassigned: %(reasons)s") % {"reasons": reasons}},
+        "back": back or reverse("workflows:inbox"),
+    }, status=400)
 
 
 @login_required
@@ -57,7 +101,7 @@ def task_detail(request, pk):
     form_spec = flow.task_form(task)
     status = 200
     form = None
-    if form_spec and task.owner_id == request.user.pk:
+    if form_spec and services.works_for_holder(request.user, task):
         form_class, handler = form_spec
         posted = request.method == "POST"
         form = form_class(request.POST if posted else None, request.FILES if posted else None)
@@ -78,6 +122,7 @@ def task_detail(request, pk):
     return render(request, "workflows/task_detail.html", {
         "task": task, "case": task.case, "form": form, "reassign_form": reassign_form,
         "case_template": flow.case_template, "can_claim": services.can_claim(request.user, task),
+        "flow_version": flow.version,
     }, status=status)
 
 
@@ -114,3 +159,35 @@ def task_reassign(request, pk):
     services.task_reassign(task=task, actor=request.user, assignee=form.cleaned_data["assignee"])
     messages.success(request, _("Task reassigned."))
     return redirect("workflows:inbox")
+
+
+@login_required
+def delegations(request):
+    """Name a substitute for an absence; see the ones given and received."""
+    _staff_only(request.user)
+    form = DelegationForm(request.POST or None, colleagues=delegation_services.colleagues_of(request.user))
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                delegation_services.delegation_create(actor=request.user, **form.cleaned_data)
+            except ValidationFailed as exc:
+                add_domain_errors(form, exc)
+            else:
+                messages.success(request, _("Your substitute is named."))
+                return redirect("workflows:delegations")
+        status = 400
+    page = selectors.paginate_plain(delegation_services.delegations_of(request.user), request.GET.get("page", 1))
+    return render(request, "workflows/delegations.html", {
+        "form": form, "page_obj": page, "today": timezone.localdate(),
+    }, status=status)
+
+
+@login_required
+@require_POST
+def delegation_revoke(request, pk):
+    _staff_only(request.user)
+    delegation = get_object_or_404(Delegation, pk=pk, absent=request.user)
+    delegation_services.delegation_revoke(actor=request.user, delegation=delegation)
+    messages.success(request, _("The substitute is withdrawn."))
+    return redirect("workflows:delegations")
