@@ -117,3 +117,21 @@ class AuditChainHead(models.Model):
 
     def __str__(self):
         return f"audit chain head #{self.last_id}"
+
+
+class IdempotentRequest(models.Model):
+    """A form post that succeeded, by the key its form carried. A retry of the
+    same post (a double click, a resend after a dropped connection) finds it
+    and is answered like the first, without doing the work twice."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=64)
+    path = models.CharField(max_length=300)
+    location = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotent_request_unique_key")]
+
+    def __str__(self):
+        return f"{self.user_id}:{self.key}"

@@ -276,3 +276,46 @@ def test_the_delegation_page_needs_a_staff_member(client, people, permit_service
     client.force_login(people.clerk)
     html = client.get(reverse("workflows:delegations")).content.decode()
     assert "You have not named a substitute" in html and "Erkin Clerk" in html and "Farrukh Fire" not in html
+
+
+# --- retried posts ---------------------------------------------------------------------
+
+def _form_key(html, action):
+    form = re.search(rf'<form method="post" action="{re.escape(action)}"[^>]*>(.*?)</form>', html, re.S).group(1)
+    return re.search(r'name="idempotency_key" value="([^"]+)"', form).group(1)
+
+
+def test_a_completion_sent_twice_is_done_once_and_answered_like_the_first(client, people, permit_service):
+    application = cases.submitted(people.citizen)
+    task = cases.claimed(application, "check_completeness", people.clerk)
+    client.force_login(people.clerk)
+    url = reverse("workflows:task", args=[task.pk])
+    key = re.search(r'id="task-form">.*?name="idempotency_key" value="([^"]+)"',
+                    client.get(url).content.decode(), re.S).group(1)
+    form = {"complete": "yes", "comment": "All there.", "idempotency_key": key}
+
+    first = client.post(url, form)
+    again = client.post(url, form)  # the browser resends after a dropped connection
+    assert first.status_code == again.status_code == 302
+    assert again["Location"] == first["Location"]
+    assert "nothing was done a second time" in client.get(again["Location"]).content.decode()
+    assert AuditEvent.objects.filter(action="eservices.application.check_completeness").count() == 1
+
+    # Without the key a second completion is refused as before (the task is finished).
+    assert client.post(url, {"complete": "yes"}).status_code in (403, 409)
+
+
+def test_a_failed_post_leaves_no_key_so_the_corrected_form_goes_through(client, people, permit_service):
+    first, second = (cases.claimed(cases.submitted(people.citizen), "check_completeness", people.clerk)
+                     for _ in range(2))
+    client.force_login(people.supervisor)
+    html = _page(client, tab="team")
+    key = _form_key(html, reverse("workflows:inbox_reassign"))
+    url = reverse("workflows:inbox_reassign")
+    assert client.post(url, {"tasks": [first.pk], "idempotency_key": key}).status_code == 400  # no assignee
+    response = client.post(url, {"tasks": [first.pk, second.pk], "assignee": people.clerk2.pk,
+                                 "idempotency_key": key})
+    assert response.status_code == 302
+    assert client.post(url, {"tasks": [first.pk, second.pk], "assignee": people.clerk2.pk,
+                             "idempotency_key": key}).status_code == 302
+    assert AuditEvent.objects.filter(action="workflows.task.reassign").count() == 2

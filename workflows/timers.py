@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from django.db.models import F
 from django.utils import timezone
 
+from core.idempotency import forget_old as forget_old_form_keys
+
 from . import services
 from .models import TaskClock
 
@@ -59,4 +61,5 @@ def run_due_timers(*, now=None, batch=500):
             continue
         if outcome:
             run.escalated[outcome] = run.escalated.get(outcome, 0) + 1
+    forget_old_form_keys(now)
     return run

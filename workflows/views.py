@@ -16,6 +16,7 @@ from accounts import permissions
 from core.errors import PermissionDenied as NotYourTask
 from core.errors import ValidationFailed
 from core.forms import add_domain_errors
+from core.idempotency import idempotent_post
 
 from . import delegations as delegation_services
 from . import selectors, services
@@ -69,6 +70,7 @@ def inbox(request):
 
 @login_required
 @require_POST
+@idempotent_post
 def inbox_reassign(request):
     """Bulk reassign from the inbox: a supervisor ticks tasks and names who takes them."""
     _staff_only(request.user)
@@ -94,6 +96,7 @@ def inbox_reassign(request):
 
 
 @login_required
+@idempotent_post
 def task_detail(request, pk):
     _staff_only(request.user)
     task = _task_or_404(request.user, pk)
@@ -128,6 +131,7 @@ def task_detail(request, pk):
 
 @login_required
 @require_POST
+@idempotent_post
 def task_claim(request, pk):
     _staff_only(request.user)
     task = _task_or_404(request.user, pk)
@@ -138,6 +142,7 @@ def task_claim(request, pk):
 
 @login_required
 @require_POST
+@idempotent_post
 def task_unclaim(request, pk):
     _staff_only(request.user)
     task = _task_or_404(request.user, pk)
@@ -148,6 +153,7 @@ def task_unclaim(request, pk):
 
 @login_required
 @require_POST
+@idempotent_post
 def task_reassign(request, pk):
     _staff_only(request.user)
     task = _task_or_404(request.user, pk)
@@ -162,6 +168,7 @@ def task_reassign(request, pk):
 
 
 @login_required
+@idempotent_post
 def delegations(request):
     """Name a substitute for an absence; see the ones given and received."""
     _staff_only(request.user)
@@ -185,6 +192,7 @@ def delegations(request):
 
 @login_required
 @require_POST
+@idempotent_post
 def delegation_revoke(request, pk):
     _staff_only(request.user)
     delegation = get_object_or_404(Delegation, pk=pk, absent=request.user)
