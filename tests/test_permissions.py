@@ -27,6 +27,7 @@ from typing import Any
 import pytest
 from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from core.audit import trail_key_for
 
@@ -137,6 +138,22 @@ TABLE = [
     row("inbox", "GET", lambda w: reverse("workflows:inbox"), NOT_STAFF),
     row("inbox, my tasks", "GET", lambda w: reverse("workflows:inbox") + "?tab=mine", NOT_STAFF),
     row("inbox, team", "GET", lambda w: reverse("workflows:inbox") + "?tab=team", NOT_STAFF),
+    row("inbox, overdue", "GET", lambda w: reverse("workflows:inbox") + "?tab=overdue", NOT_STAFF),
+    row("inbox, filtered and searched", "GET", lambda w: reverse("workflows:inbox") + "?q=BP-&due=overdue&sort=due",
+        NOT_STAFF),
+    row("inbox, a filter it does not offer", "GET", lambda w: reverse("workflows:inbox") + "?due=someday",
+        (LOGIN, 403, 403, 400, 400, 400, 403, 403, 403, 403)),
+    row("bulk reassign the clerk's task", "POST", lambda w: reverse("workflows:inbox_reassign"),
+        (LOGIN, 403, 403, 403, 403, ELSEWHERE, 403, 403, 403, 403),
+        data=lambda w: {"tasks": [w.held_task.pk], "assignee": w.clerk2.pk}),
+    row("bulk reassign with GET", "GET", lambda w: reverse("workflows:inbox_reassign"), GET_ON_POST_ONLY),
+    row("absence and substitutes", "GET", lambda w: reverse("workflows:delegations"), NOT_STAFF),
+    row("name a substitute (a colleague of the architecture department)", "POST",
+        lambda w: reverse("workflows:delegations"), (LOGIN, 403, 403, ELSEWHERE, 400, ELSEWHERE, 403, 403, 403, 403),
+        data=lambda w: {"substitute": w.clerk2.pk, "starts_on": str(timezone.localdate()),
+                        "ends_on": str(timezone.localdate())}),
+    row("withdraw a substitute: no such", "POST", lambda w: reverse("workflows:delegation_revoke", args=[w.missing_pk]),
+        (LOGIN, 403, 403, 404, 404, 404, 403, 403, 403, 403)),
     row("incident list", "GET", lambda w: reverse("workflows:incidents"), AUDIT_ONLY),
     row("incident retry: no such incident", "POST", lambda w: reverse("workflows:incident_retry", args=[w.missing_pk]),
         (LOGIN, 403, 403, 403, 403, 403, 403, 403, 403, 404)),
