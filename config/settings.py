@@ -144,6 +144,8 @@ NPM_STATIC_FILES = {
     "vendor/bpmn-js": ("bpmn-js/dist", [
         "bpmn-navigated-viewer.production.min.js", "assets/diagram-js.css", "assets/bpmn-js.css",
     ]),
+    # the map too: the production storage rewrites the file's sourceMappingURL and needs its target
+    "vendor/chart.js": ("chart.js/dist", ["chart.umd.min.js", "chart.umd.min.js.map"]),
 }
 MEDIA_URL = "/media-not-served/"
 MEDIA_ROOT = env("MUNIS_MEDIA_ROOT", default=str(VAR_DIR / "media"))

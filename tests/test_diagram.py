@@ -154,6 +154,7 @@ def test_bpmn_js_is_one_of_our_static_files():
     assert sorted(f"{storage.prefix}/{path}" for path, storage in finder.list(None)) == [
         "vendor/bpmn-js/assets/bpmn-js.css", "vendor/bpmn-js/assets/diagram-js.css",
         "vendor/bpmn-js/bpmn-navigated-viewer.production.min.js",
+        "vendor/chart.js/chart.umd.min.js", "vendor/chart.js/chart.umd.min.js.map",
     ]
 
 

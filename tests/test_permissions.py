@@ -12,6 +12,8 @@ fixture. The expected codes are the design:
 * auditors and administrators read every case but work no task;
 * process diagrams are for staff, auditors and administrators; one case's
   diagram only for those who see that case (404 otherwise);
+* process analytics are for supervisors (their departments' figures), auditors
+  and administrators; a bad filter is a 400;
 * the audit log is for auditors and administrators only;
 * the REST API serves a citizen their own applications only.
 
@@ -96,6 +98,7 @@ NOT_STAFF = (LOGIN, 403, 403, 200, 200, 200, 403, 403, 403, 403)
 AUDIT_ONLY = (LOGIN, 403, 403, 403, 403, 403, 200, 403, 403, 200)
 GET_ON_POST_ONLY = (LOGIN,) + (405,) * 9
 DIAGRAMS = (LOGIN, 403, 403, 200, 200, 200, 200, 403, 403, 200)
+ANALYTICS = (LOGIN, 403, 403, 403, 403, 200, 200, 403, 403, 200)
 
 TABLE = [
     # --- public pages and probes ---------------------------------------------------------------------------------
@@ -197,6 +200,14 @@ TABLE = [
         (LOGIN, 403, 403, 200, 404, 200, 200, 403, 403, 200)),
     row("process diagram, no such case", "GET", lambda w: reverse("workflows:flow", args=[PERMIT_FLOW])
         + f"?process={w.missing_pk}", (LOGIN, 403, 403, 404, 404, 404, 404, 403, 403, 404)),
+    # --- process analytics ------------------------------------------------------------------------------------------
+    #                                                            anon   cit  other clerk fire  sup   aud   min   supp  admin
+    row("process analytics", "GET", lambda w: reverse("workflows:analytics"), ANALYTICS),
+    row("process analytics, CSV", "GET", lambda w: reverse("workflows:analytics_csv"), ANALYTICS),
+    row("process analytics, bad month", "GET", lambda w: reverse("workflows:analytics") + "?from_month=2026-13",
+        (LOGIN, 403, 403, 403, 403, 400, 400, 403, 403, 400)),
+    row("process analytics CSV, bad month", "GET", lambda w: reverse("workflows:analytics_csv") + "?to_month=x",
+        (LOGIN, 403, 403, 403, 403, 400, 400, 403, 403, 400)),
     # --- audit ------------------------------------------------------------------------------------------------------
     row("audit search", "GET", lambda w: reverse("audit:search"), AUDIT_ONLY),
     row("audit search with a query", "GET", lambda w: reverse("audit:search") + "?q=BP-", AUDIT_ONLY),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import diagram_views, incident_views, views
+from . import analytics_views, diagram_views, incident_views, views
 
 app_name = "workflows"
 
@@ -19,4 +19,6 @@ urlpatterns = [
     path("flows/", diagram_views.flow_list, name="flows"),
     path("flows/<str:label>/", diagram_views.flow_diagram, name="flow"),
     path("flows/<str:label>/diagram.bpmn", diagram_views.flow_bpmn, name="flow_bpmn"),
+    path("analytics/", analytics_views.analytics_page, name="analytics"),
+    path("analytics.csv", analytics_views.analytics_csv, name="analytics_csv"),
 ]
