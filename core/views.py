@@ -10,9 +10,9 @@ from django.views.decorators.http import require_GET
 
 
 def home(request):
-    from eservices.selectors import published_service_types
+    from eservices.selectors import versions_in_force
 
-    return render(request, "home.html", {"service_types": published_service_types()[:6]})
+    return render(request, "home.html", {"versions": versions_in_force()[:6]})
 
 
 @never_cache

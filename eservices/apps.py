@@ -8,7 +8,7 @@ class EservicesConfig(AppConfig):
 
     def ready(self):
         from . import audit  # noqa: F401
-        from .models import RequiredDocument, ServiceType, TaskRoute
+        from .models import RequiredDocument, ServiceType, ServiceVersion, TaskRoute
         from .selectors import catalog_cache
 
-        catalog_cache.forget_on_change_of(ServiceType, RequiredDocument, TaskRoute)
+        catalog_cache.forget_on_change_of(ServiceType, ServiceVersion, RequiredDocument, TaskRoute)

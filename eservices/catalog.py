@@ -4,9 +4,15 @@ Shared by ``seed_demo`` and the test factories so demo data and tests describe
 the same service.
 """
 
+import datetime
+from decimal import Decimal
+
+from django.db import transaction
+
 from accounts.models import Organisation
 
-from .models import RequiredDocument, ServiceType, TaskRoute
+from . import services
+from .models import RequiredDocument, ServiceType, ServiceVersion, TaskRoute
 
 BUILDING_PERMIT_SCHEMA = {
     "type": "object",
@@ -74,32 +80,49 @@ def ensure_city_hall():
     return city, departments
 
 
+BUILDING_PERMIT = {
+    "name_en": "Building permit",
+    "name_ru": "Разрешение на строительство",
+    "description_en": "Permission to build, extend or substantially alter a building. "
+    "The application is checked for completeness, reviewed for architecture, fire safety "
+    "and environment, and decided by the head of the department.",
+    "description_ru": "Разрешение на строительство, расширение или существенное изменение здания. "
+    "Заявление проходит проверку комплектности, архитектурную, пожарную и экологическую "
+    "экспертизу; решение принимает начальник управления.",
+    "form_schema": BUILDING_PERMIT_SCHEMA,
+    "fee": Decimal("150.00"),
+    "deadline_days": 30,
+    "flow": "eservices.flows.BuildingPermitFlow",
+}
+
+
+#: version 1 of the building permit is an established service: in force since
+#: long before any demo case or test (some tests travel back in time)
+BUILDING_PERMIT_IN_FORCE_SINCE = datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC)
+
+
 def ensure_building_permit_service():
+    """The building-permit service and its routing; the first time, its
+    version 1 is published. A published version is never changed, so running
+    this again leaves the versions as they are."""
     _city, departments = ensure_city_hall()
     service, _ = ServiceType.objects.update_or_create(
-        code="building-permit",
-        defaults={
-            "reference_series": "BP",
-            "name_en": "Building permit",
-            "name_ru": "Разрешение на строительство",
-            "description_en": "Permission to build, extend or substantially alter a building. "
-            "The application is checked for completeness, reviewed for architecture, fire safety "
-            "and environment, and decided by the head of the department.",
-            "description_ru": "Разрешение на строительство, расширение или существенное изменение здания. "
-            "Заявление проходит проверку комплектности, архитектурную, пожарную и экологическую "
-            "экспертизу; решение принимает начальник управления.",
-            "department": departments["dept-architecture"],
-            "form_schema": BUILDING_PERMIT_SCHEMA,
-            "fee": "150.00",
-            "deadline_days": 30,
-            "flow": "eservices.flows.BuildingPermitFlow",
-            "is_published": True,
-        },
-    )
-    for code, name_en, name_ru, mandatory in DOCUMENTS:
-        RequiredDocument.objects.update_or_create(
-            service_type=service, code=code, defaults={"name_en": name_en, "name_ru": name_ru, "mandatory": mandatory}
-        )
+        code="building-permit", defaults={"reference_series": "BP", "department": departments["dept-architecture"]})
     for step, dept in ROUTES.items():
         TaskRoute.objects.update_or_create(service_type=service, task=step, defaults={"department": departments[dept]})
+    if not service.versions.exists():
+        publish_first_version(service, content=BUILDING_PERMIT, documents=DOCUMENTS,
+                              valid_from=BUILDING_PERMIT_IN_FORCE_SINCE)
     return service
+
+
+def publish_first_version(service_type, *, content, documents, valid_from=None):
+    """Version 1 of a new service: a draft with ``content`` (ServiceVersion
+    fields) and ``documents`` ((code, English, Russian, mandatory) rows), published."""
+    with transaction.atomic():
+        draft = services.service_version_save_draft(
+            actor=None, version=ServiceVersion(service_type=service_type, **content))
+        for code, name_en, name_ru, mandatory in documents:
+            RequiredDocument.objects.create(version=draft, code=code, name_en=name_en, name_ru=name_ru,
+                                            mandatory=mandatory)
+        return services.service_version_publish(actor=None, version=draft, valid_from=valid_from)

@@ -131,14 +131,13 @@ class BuildingPermitFlow(CaseFlow, flow.Flow):
         return activation.process
 
     def case_services(self):
-        from .models import ServiceType
+        from .selectors import service_names_by_code
 
-        path = f"{type(self).__module__}.{type(self).__qualname__}"
-        return dict(ServiceType.objects.filter(flow=path).values_list("code", "name"))
+        return service_names_by_code(flow=f"{type(self).__module__}.{type(self).__qualname__}")
 
     def case_deadline(self, process):
-        service_type = process.artifact.service_type
-        return service_type.deadline_days * DAY, service_type.department_id
+        case = process.artifact
+        return case.service_version.deadline_days * DAY, case.service_type.department_id
 
     def task_expired(self, task):
         if task.flow_task.name == "correction":

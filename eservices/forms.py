@@ -1,4 +1,4 @@
-"""The application form is generated from the service type's JSON Schema.
+"""The application form is generated from the service version's JSON Schema.
 Django fields give friendly widgets and messages; the schema stays the
 authority and is checked again by the service."""
 
@@ -30,15 +30,15 @@ def _field_for(name, spec, required):
     return forms.CharField(max_length=max_length, min_length=spec.get("minLength"), widget=widget, **common)
 
 
-def application_form_class(service_type, *, partial=False):
+def application_form_class(version, *, partial=False):
     """``partial``: for saving a draft, nothing is required yet."""
-    schema = service_type.form_schema or {}
+    schema = version.form_schema or {}
     required = set() if partial else set(schema.get("required", []))
     fields = {
         name: _field_for(name, spec, name in required)
         for name, spec in schema.get("properties", {}).items()
     }
-    for doc in service_type.required_documents.all():
+    for doc in version.required_documents.all():
         fields[f"doc_{doc.code}"] = forms.FileField(
             label=doc.name, required=False,
             help_text=_("Required") if doc.mandatory else _("Optional"),
@@ -46,10 +46,10 @@ def application_form_class(service_type, *, partial=False):
     return type("ApplicationForm", (forms.Form,), fields)
 
 
-def form_data_from(cleaned, service_type):
+def form_data_from(cleaned, version):
     """JSON-ready data for the schema's properties only."""
     data = {}
-    for name in (service_type.form_schema or {}).get("properties", {}):
+    for name in (version.form_schema or {}).get("properties", {}):
         value = cleaned.get(name)
         if value in (None, ""):
             continue
@@ -57,8 +57,8 @@ def form_data_from(cleaned, service_type):
     return data
 
 
-def files_from(files, service_type):
-    return {doc.code: files[f"doc_{doc.code}"] for doc in service_type.required_documents.all() if files.get(f"doc_{doc.code}")}
+def files_from(files, version):
+    return {doc.code: files[f"doc_{doc.code}"] for doc in version.required_documents.all() if files.get(f"doc_{doc.code}")}
 
 
 class CompletenessForm(forms.Form):

@@ -6,6 +6,7 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 
 from accounts.models import Organisation
+from core.errors import InvalidTransition
 from core.history import History
 
 
@@ -19,38 +20,29 @@ def validate_json_schema(value):
 
 
 class ServiceType(models.Model):
-    """A catalog entry: what a citizen can apply for. Configuration, not data."""
-
-    FLOWS = [("eservices.flows.BuildingPermitFlow", _("Building permit"))]
+    """A catalog entry's identity: what stays the same from one version to the
+    next. Routing, the owning department and so who works and sees its cases
+    hang off the service type, so publishing a new version needs no new grant.
+    What a citizen fills in and attaches lives on its versions."""
 
     code = models.SlugField(_("code"), max_length=50, unique=True)
     reference_series = models.CharField(
         _("reference series"), max_length=6, help_text=_("Prefix of reference numbers, e.g. BP")
     )
-    name = models.CharField(_("name"), max_length=200)
-    description = models.TextField(_("description"), blank=True)
     department = models.ForeignKey(
         Organisation, verbose_name=_("owning department"), on_delete=models.PROTECT, related_name="service_types",
         limit_choices_to={"kind": Organisation.Kind.DEPARTMENT},
     )
-    form_schema = models.JSONField(
-        _("form definition"), default=dict, validators=[validate_json_schema],
-        help_text=_("JSON Schema of the application form; validated on the server."),
-    )
-    fee = models.DecimalField(_("fee"), max_digits=10, decimal_places=2, default=0)
-    deadline_days = models.PositiveSmallIntegerField(_("legal deadline (working days)"), default=30)
-    flow = models.CharField(_("flow"), max_length=100, choices=FLOWS, default=FLOWS[0][0])
-    is_published = models.BooleanField(_("published"), default=False)
 
-    # history is registered in translation.py, after the translated fields exist
+    history = History()
 
     class Meta:
-        ordering = ["name"]
+        ordering = ["code"]
         verbose_name = _("service type")
         verbose_name_plural = _("service types")
 
     def __str__(self):
-        return self.name
+        return self.code
 
     def route_department_ids(self):
         """{flow step: department id} of this service's routing rules, read
@@ -60,8 +52,109 @@ class ServiceType(models.Model):
         return self._route_department_ids
 
 
+class ServiceVersion(models.Model):
+    """What a service asks for during a time: form, documents, fee, deadline,
+    flow. A draft is edited; publishing freezes it (and retires the version
+    published before it); a case keeps the version it was filed under."""
+
+    FLOWS = [("eservices.flows.BuildingPermitFlow", _("Building permit"))]
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+        RETIRED = "retired", _("Retired")
+
+    service_type = models.ForeignKey(
+        ServiceType, verbose_name=_("service type"), on_delete=models.PROTECT, related_name="versions"
+    )
+    number = models.PositiveIntegerField(_("version"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    valid_from = models.DateTimeField(_("valid from"), null=True, blank=True,
+                                      help_text=_("Empty: from the moment it is published."))
+    valid_until = models.DateTimeField(_("valid until"), null=True, blank=True,
+                                       help_text=_("Empty: until a newer version is published."))
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    form_schema = models.JSONField(
+        _("form definition"), default=dict, validators=[validate_json_schema],
+        help_text=_("JSON Schema of the application form; validated on the server."),
+    )
+    fee = models.DecimalField(_("fee"), max_digits=10, decimal_places=2, default=0)
+    deadline_days = models.PositiveSmallIntegerField(_("legal deadline (working days)"), default=30)
+    flow = models.CharField(_("flow"), max_length=100, choices=FLOWS, default=FLOWS[0][0])
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+
+    # history is registered in translation.py, after the translated fields exist
+
+    #: what may still change once a version has left the draft state (retiring it)
+    CHANGEABLE_WHEN_FROZEN = ("status", "valid_until")
+
+    class Meta:
+        ordering = ["service_type", "-number"]
+        verbose_name = _("service version")
+        verbose_name_plural = _("service versions")
+        constraints = [
+            models.UniqueConstraint(fields=["service_type", "number"], name="service_version_unique_number"),
+            models.UniqueConstraint(fields=["service_type"], condition=models.Q(status="published"),
+                                    name="service_version_one_published"),
+            models.UniqueConstraint(fields=["service_type"], condition=models.Q(status="draft"),
+                                    name="service_version_one_draft"),
+            models.CheckConstraint(
+                condition=models.Q(valid_until__isnull=True) | models.Q(valid_from__isnull=True)
+                | models.Q(valid_until__gt=models.F("valid_from")),
+                name="service_version_valid_window",
+            ),
+            models.CheckConstraint(condition=~models.Q(status="published") | models.Q(valid_from__isnull=False),
+                                   name="service_version_published_has_start"),
+        ]
+
+    def __str__(self):
+        return _("%(name)s, version %(number)s") % {"name": self.name, "number": self.number}
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            self._refuse_frozen_changes()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if not self.is_draft:
+            raise VersionFrozen()
+        return super().delete(*args, **kwargs)
+
+    @property
+    def is_draft(self):
+        return self.status == self.Status.DRAFT
+
+    def in_force(self, at):
+        """Published, and ``at`` lies within the validity window."""
+        return (self.status == self.Status.PUBLISHED and self.valid_from is not None and self.valid_from <= at
+                and (self.valid_until is None or at < self.valid_until))
+
+    def clean(self):
+        if self.valid_from and self.valid_until and self.valid_until <= self.valid_from:
+            raise ValidationError({"valid_until": _("The end of the validity must come after its start.")})
+
+    def _refuse_frozen_changes(self):
+        """A published or retired version is what its cases were filed under:
+        only retiring it (status, end of validity) may still change it."""
+        frozen = [f.attname for f in self._meta.concrete_fields
+                  if f.attname not in ("id", "name", "description", *self.CHANGEABLE_WHEN_FROZEN)]
+        stored = type(self).objects.filter(pk=self.pk).values("status", *frozen).first()
+        if stored is None or stored["status"] == self.Status.DRAFT:
+            return
+        changed = [name for name in frozen if getattr(self, name) != stored[name]]
+        reopened = self.status != stored["status"] and self.status != self.Status.RETIRED
+        if changed or reopened:
+            raise VersionFrozen()
+
+
+class VersionFrozen(InvalidTransition):
+    code = "version_frozen"
+    default_message = _("A published or retired version cannot be changed. Create a new draft from it instead.")
+
+
 class RequiredDocument(models.Model):
-    service_type = models.ForeignKey(ServiceType, on_delete=models.CASCADE, related_name="required_documents")
+    version = models.ForeignKey(ServiceVersion, on_delete=models.CASCADE, related_name="required_documents")
     code = models.SlugField(_("code"), max_length=50)
     name = models.CharField(_("name"), max_length=200)
     mandatory = models.BooleanField(_("mandatory"), default=True)
@@ -72,10 +165,22 @@ class RequiredDocument(models.Model):
         ordering = ["id"]
         verbose_name = _("required document")
         verbose_name_plural = _("required documents")
-        constraints = [models.UniqueConstraint(fields=["service_type", "code"], name="required_document_unique_code")]
+        constraints = [models.UniqueConstraint(fields=["version", "code"], name="required_document_unique_code")]
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        self._refuse_unless_draft()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        self._refuse_unless_draft()
+        return super().delete(*args, **kwargs)
+
+    def _refuse_unless_draft(self):
+        if ServiceVersion.objects.filter(pk=self.version_id).exclude(status=ServiceVersion.Status.DRAFT).exists():
+            raise VersionFrozen()
 
 
 class TaskRoute(models.Model):
@@ -112,7 +217,9 @@ class ReferenceSequence(models.Model):
 
 
 class Application(models.Model):
-    """A citizen's case for one service type."""
+    """A citizen's case for one service type. ``service_type`` is the service
+    (who works and sees the case, its reference series); ``service_version``
+    what the case was filed under (form, documents, deadline, flow)."""
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -130,6 +237,10 @@ class Application(models.Model):
     )
     service_type = models.ForeignKey(
         ServiceType, verbose_name=_("service"), on_delete=models.PROTECT, related_name="applications"
+    )
+    service_version = models.ForeignKey(
+        ServiceVersion, verbose_name=_("service version"), on_delete=models.PROTECT, related_name="applications",
+        help_text=_("The version of the service the case was filed (or its draft last saved) under."),
     )
     data = models.JSONField(_("form data"), default=dict, blank=True)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True)
@@ -158,7 +269,7 @@ class Application(models.Model):
         """The form data as (label, value) pairs in the reader's language."""
         from .schema import display_rows
 
-        return display_rows(self.service_type.form_schema, self.data)
+        return display_rows(self.service_version.form_schema, self.data)
 
     @property
     def is_decided(self):

@@ -1,45 +1,75 @@
 """Permission-scoped reads for the catalog and applications."""
 
 from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from accounts import permissions
 from core.audit import action_label, trail_key_for
 from core.cache import CachedConfiguration
+from core.errors import NotFound
 from core.models import AuditEvent
 from workflows.flows import organisation_content_type
 
-from .models import Application, ServiceType
+from .models import Application, ServiceVersion
 
 
-def published_service_types():
-    return ServiceType.objects.filter(is_published=True).select_related("department").order_by("name")
+def versions_in_force(*, at=None):
+    """The catalog: each service's published version whose validity window
+    contains ``at`` (now). A service without one is not offered."""
+    at = at or timezone.now()
+    return (
+        ServiceVersion.objects.filter(status=ServiceVersion.Status.PUBLISHED, valid_from__lte=at)
+        .filter(Q(valid_until__isnull=True) | Q(valid_until__gt=at))
+        .select_related("service_type__department")
+        .order_by("name", "service_type__code")
+    )
 
 
-#: published catalog entries, read on every application (README: catalog cache)
-catalog_cache = CachedConfiguration("eservices:service-type", timeout=30)
+#: versions in force, read on every application (README: catalog cache)
+catalog_cache = CachedConfiguration("eservices:service-version", timeout=30)
 
 
-def service_type_by_code(*, code, published_only=True):
-    """A catalog entry with its required documents and routing, or None. Published
-    entries are read on every application, so they are cached briefly."""
-    if not published_only:
-        return ServiceType.objects.prefetch_related("required_documents").filter(code=code).first()
-    service_type = catalog_cache.get(code)
-    if service_type is None:
-        service_type = published_service_types().prefetch_related("required_documents").filter(code=code).first()
-        if service_type is None:
+def version_in_force(*, code):
+    """The version new cases of service ``code`` get, with its required
+    documents and the service's routing, or None. Read on every application,
+    so cached briefly; a cached version whose window has closed meanwhile is
+    looked up again."""
+    now = timezone.now()
+    version = catalog_cache.get(code)
+    if version is None or not version.in_force(now):
+        version = versions_in_force(at=now).prefetch_related("required_documents").filter(
+            service_type__code=code).first()
+        if version is None:
             return None
-        service_type.route_department_ids()
-        catalog_cache.set(code, service_type)
-    return service_type
+        version.service_type.route_department_ids()
+        catalog_cache.set(code, version)
+    return version
+
+
+def version_for_new_case(*, code):
+    """The version a case of service ``code`` started (or a draft saved) now is
+    filed under; a clear 404 when the service is unknown or not in force."""
+    version = version_in_force(code=code)
+    if version is None:
+        raise NotFound(_("This service is not available at the moment."), code="service_not_available")
+    return version
+
+
+def service_names_by_code(*, flow):
+    """{code: name} of the services with a version running ``flow`` (a flow's
+    dotted path), each named as in its newest version."""
+    rows = (ServiceVersion.objects.filter(flow=flow).order_by("service_type__code", "number")
+            .values_list("service_type__code", "name"))
+    return dict(rows)
 
 
 def applications_visible_to(*, user):
     """Citizens: their own. Clerks: cases of their department or with a task
     routed to it (not other people's drafts). Auditors and admins: all."""
-    qs = Application.objects.select_related("service_type", "applicant")
+    qs = Application.objects.select_related("service_type", "service_version", "applicant")
     if not user.is_authenticated:
         return qs.none()
     if permissions.can_read_all_cases(user):
@@ -57,7 +87,7 @@ def applications_visible_to(*, user):
 
 
 def applications_of(*, user):
-    return Application.objects.filter(applicant=user).select_related("service_type")
+    return Application.objects.filter(applicant=user).select_related("service_type", "service_version")
 
 
 def application_visible_to(*, user, pk):

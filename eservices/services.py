@@ -1,10 +1,13 @@
-"""Write paths for applications. One service = one transaction = one audit
+"""Write paths for applications and the catalog's versions. One service = one transaction = one audit
 event per state change; notifications go out after commit."""
 
+import copy
 import datetime
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.files.base import ContentFile
 from django.db import connection, transaction
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
@@ -16,7 +19,16 @@ from core.errors import InvalidTransition, NotFound, PermissionDenied, Validatio
 from documents.pdf import render_pdf
 from workflows.services import task_complete
 
-from .models import Application, Attachment, ReferenceSequence
+from . import selectors
+from .models import (
+    Application,
+    Attachment,
+    ReferenceSequence,
+    RequiredDocument,
+    ServiceType,
+    ServiceVersion,
+    VersionFrozen,
+)
 from .notifications import notify_applicant
 from .uploads import check_upload
 
@@ -55,10 +67,10 @@ def _schema_errors(schema, data):
     return fields
 
 
-def validate_application_data(*, service_type, data, partial=False):
+def validate_application_data(*, version, data, partial=False):
     if not isinstance(data, dict):
         raise ValidationFailed(fields={"__all__": [_("The form data must be an object.")]})
-    schema = dict(service_type.form_schema or {})
+    schema = dict(version.form_schema or {})
     if partial:
         schema.pop("required", None)
     fields = _schema_errors(schema, data)
@@ -66,8 +78,8 @@ def validate_application_data(*, service_type, data, partial=False):
         raise ValidationFailed(fields=fields)
 
 
-def _check_files(service_type, files):
-    known = {doc.code for doc in service_type.required_documents.all()}
+def _check_files(version, files):
+    known = {doc.code for doc in version.required_documents.all()}
     checked = {}
     for code, uploaded in (files or {}).items():
         if code not in known:
@@ -78,7 +90,8 @@ def _check_files(service_type, files):
 
 def _missing_documents(application, new_codes=()):
     have = set(application.attachments.values_list("document_code", flat=True)) | set(new_codes)
-    return [doc for doc in application.service_type.required_documents.all() if doc.mandatory and doc.code not in have]
+    return [doc for doc in application.service_version.required_documents.all()
+            if doc.mandatory and doc.code not in have]
 
 
 def _store_attachments(*, application, checked, actor):
@@ -102,19 +115,16 @@ def _store_attachments(*, application, checked, actor):
 
 # --- citizen ---------------------------------------------------------------------
 
-def _ensure_applicable(service_type):
-    if not service_type.is_published:
-        raise NotFound(_("This service is not available."))
-
-
 def application_save_draft(*, actor, service_type, data, files=None, application=None):
-    """Create or update a draft. Partial data is fine; types are still checked."""
-    _ensure_applicable(service_type)
-    validate_application_data(service_type=service_type, data=data, partial=True)
-    checked = _check_files(service_type, files)
+    """Create or update a draft. Partial data is fine; types are still checked.
+    The draft is (re)filed under the version in force now."""
+    version = selectors.version_for_new_case(code=service_type.code)
+    validate_application_data(version=version, data=data, partial=True)
+    checked = _check_files(version, files)
     with transaction.atomic(), audit.batch():
         if application is None:
-            application = Application.objects.create(applicant=actor, service_type=service_type, data=data)
+            application = Application.objects.create(
+                applicant=actor, service_type=version.service_type, service_version=version, data=data)
             before = {}
         else:
             application = Application.objects.select_for_update().get(pk=application.pk)
@@ -122,29 +132,31 @@ def application_save_draft(*, actor, service_type, data, files=None, application
                 raise PermissionDenied()
             if application.status != Application.Status.DRAFT:
                 raise InvalidTransition(_("This application has already been submitted."), code="already_submitted")
-            before = {"data": application.data}
-            application.data = data
-            application.save(update_fields=["data"])
+            before = {"data": application.data, "version": application.service_version.number}
+            application.data, application.service_version = data, version
+            application.save(update_fields=["data", "service_version"])
         audit.record(actor=actor, action="eservices.application.save_draft", obj=application,
-                     before=before, after={"data": data})
+                     before=before, after={"data": data, "version": version.number})
         _store_attachments(application=application, checked=checked, actor=actor)
     return application
 
 
 def application_submit(*, actor, application, data=None, files=None):
-    """Submit a draft: full validation, a reference number, the flow starts."""
-    service_type = application.service_type
-    _ensure_applicable(service_type)
-    checked = _check_files(service_type, files)
+    """Submit a draft: full validation, a reference number, the flow starts.
+    A draft saved under an older version is checked against, and filed under,
+    the version in force now: the citizen meets the rules of the day they submit."""
+    version = selectors.version_for_new_case(code=application.service_type.code)
+    checked = _check_files(version, files)
     with transaction.atomic(), audit.batch():
-        application = Application.objects.select_for_update().select_related("service_type").get(pk=application.pk)
+        application = Application.objects.select_for_update().get(pk=application.pk)
         if application.applicant_id != actor.pk:
             raise PermissionDenied()
         if application.status != Application.Status.DRAFT:
             raise InvalidTransition(_("This application has already been submitted."), code="already_submitted")
         if data is not None:
             application.data = data
-        validate_application_data(service_type=service_type, data=application.data)
+        application.service_type, application.service_version = version.service_type, version
+        validate_application_data(version=version, data=application.data)
         missing = _missing_documents(application, checked)
         if missing:
             raise ValidationFailed(fields={f"doc_{doc.code}": [_("Please attach “%(doc)s”.") % {"doc": doc.name}] for doc in missing})
@@ -155,15 +167,16 @@ def application_submit(*, actor, application, data=None, files=None):
 
 def application_apply(*, actor, service_type, data, files=None):
     """Fill in and submit in one step. Everything is checked before anything is written."""
-    _ensure_applicable(service_type)
-    validate_application_data(service_type=service_type, data=data)
-    checked = _check_files(service_type, files)
-    missing = [d for d in service_type.required_documents.all() if d.mandatory and d.code not in checked]
+    version = selectors.version_for_new_case(code=service_type.code)
+    validate_application_data(version=version, data=data)
+    checked = _check_files(version, files)
+    missing = [d for d in version.required_documents.all() if d.mandatory and d.code not in checked]
     if missing:
         raise ValidationFailed(fields={f"doc_{doc.code}": [_("Please attach “%(doc)s”.") % {"doc": doc.name}] for doc in missing})
     with transaction.atomic(), audit.batch():
         # Never seen as a draft: its first row version is the submitted case, written by _start_case.
-        application = Application(applicant=actor, service_type=service_type, data=data)
+        application = Application(applicant=actor, service_type=version.service_type, service_version=version,
+                                  data=data)
         application.skip_history_when_saving = True
         application.save()
         del application.skip_history_when_saving
@@ -175,7 +188,7 @@ def application_apply(*, actor, service_type, data, files=None):
 def _start_case(application, *, actor):
     """Start the service's flow and give the case its reference number. The
     number is taken last, so its row lock is held only until commit."""
-    flow_class = import_string(application.service_type.flow)
+    flow_class = import_string(application.service_version.flow)
     application.process = flow_class.start.run(application=application)
     now = timezone.now()
     application.reference = reference_take_next(series=application.service_type.reference_series, year=now.year)
@@ -184,7 +197,8 @@ def _start_case(application, *, actor):
     application.save()
     audit.record(actor=actor, action="eservices.application.submit", obj=application,
                  before={"status": Application.Status.DRAFT},
-                 after={"status": application.status, "reference": application.reference, "data": application.data})
+                 after={"status": application.status, "reference": application.reference, "data": application.data,
+                        "version": application.service_version.number})
     notify_applicant(application, "submitted")
 
 
@@ -193,8 +207,8 @@ def application_resubmit(*, actor, task, data, files=None, comment=""):
     application = task.process.artifact
     if task.owner_id != actor.pk or application.applicant_id != actor.pk:
         raise PermissionDenied()
-    validate_application_data(service_type=application.service_type, data=data)
-    checked = _check_files(application.service_type, files)
+    validate_application_data(version=application.service_version, data=data)
+    checked = _check_files(application.service_version, files)
     with transaction.atomic(), audit.batch():
         application = Application.objects.select_for_update().get(pk=application.pk)
         if application.status != Application.Status.CORRECTION:
@@ -300,3 +314,156 @@ def application_download_decision(*, actor, application):
         audit.record(actor=actor, action="eservices.application.download_decision", obj=application,
                      after={"file": application.decision_letter.name})
     return application.decision_letter.open("rb")
+
+
+# --- service versions (the catalog) -------------------------------------------------
+
+#: what a new draft copies from the version it starts from (per-language columns included)
+_COPIED = [field.attname for field in ServiceVersion._meta.concrete_fields
+           if field.attname not in ("id", "service_type_id", "number", "status", "valid_from", "valid_until",
+                                    "created", "name", "description")]
+_DOCUMENT_COPIED = [field.attname for field in RequiredDocument._meta.concrete_fields
+                    if field.attname not in ("id", "version_id", "name")]
+
+
+def _version_snapshot(version, names=None):
+    return {name: getattr(version, name) for name in (names or ["number", "status", "valid_from", "valid_until"])}
+
+
+def _clean_version(version):
+    try:
+        version.full_clean()
+    except DjangoValidationError as exc:
+        raise ValidationFailed(fields=exc.message_dict) from exc
+
+
+def _lock_service_type(service_type_id):
+    """Versions of one service are numbered and published one at a time."""
+    return ServiceType.objects.select_for_update().get(pk=service_type_id)
+
+
+def _locked_version(version):
+    return ServiceVersion.objects.select_for_update().select_related("service_type").get(pk=version.pk)
+
+
+def _refuse_second_draft(service_type):
+    draft = ServiceVersion.objects.filter(service_type=service_type, status=ServiceVersion.Status.DRAFT).first()
+    if draft is not None:
+        raise InvalidTransition(
+            _("Version %(number)s of this service is still a draft: edit or publish it first.") % {"number": draft.number},
+            code="draft_exists")
+
+
+def _next_number(service_type):
+    return (ServiceVersion.objects.filter(service_type=service_type).aggregate(n=Max("number"))["n"] or 0) + 1
+
+
+def service_version_new_draft(*, actor, source):
+    """A new draft of ``source``'s service: a copy of ``source``, its required
+    documents included, numbered after the newest version."""
+    with transaction.atomic():
+        service_type = _lock_service_type(source.service_type_id)
+        _refuse_second_draft(service_type)
+        draft = ServiceVersion(service_type=service_type, number=_next_number(service_type),
+                               status=ServiceVersion.Status.DRAFT,
+                               **{name: copy.deepcopy(getattr(source, name)) for name in _COPIED})
+        draft.save()
+        documents = [RequiredDocument(version=draft, **{name: getattr(doc, name) for name in _DOCUMENT_COPIED})
+                     for doc in source.required_documents.all()]
+        bulk_create_with_history(documents, RequiredDocument, default_user=actor)
+        audit.record(actor=actor, action="eservices.service_version.draft", obj=draft, trail=service_type,
+                     after={"number": draft.number, "copied_from": source.number,
+                            "documents": [doc.code for doc in documents]})
+    return draft
+
+
+def service_version_save_draft(*, actor, version):
+    """Save a new draft (numbered after the newest version) or changes to a
+    draft. A published or retired version is never changed."""
+    with transaction.atomic():
+        service_type = _lock_service_type(version.service_type_id)
+        if version._state.adding:
+            _refuse_second_draft(service_type)
+            version.number, version.status = _next_number(service_type), ServiceVersion.Status.DRAFT
+            action, before = "eservices.service_version.draft", {}
+        else:
+            stored = _locked_version(version)
+            if not stored.is_draft:
+                raise VersionFrozen()
+            action, before = "eservices.service_version.edit", _version_snapshot(stored, _COPIED)
+        _clean_version(version)
+        version.save()
+        after = _version_snapshot(version, _COPIED)
+        changed = {name for name in after if before.get(name) != after[name]}
+        audit.record(actor=actor, action=action, obj=version, trail=service_type,
+                     before={name: before[name] for name in changed if name in before},
+                     after={"number": version.number, **{name: after[name] for name in changed}})
+    return version
+
+
+def service_version_discard_draft(*, actor, version):
+    """Throw a draft away (with its documents); nothing was ever filed under it."""
+    with transaction.atomic():
+        service_type = _lock_service_type(version.service_type_id)
+        version = _locked_version(version)
+        if not version.is_draft:
+            raise VersionFrozen()
+        audit.record(actor=actor, action="eservices.service_version.discard", obj=version, trail=service_type,
+                     before=_version_snapshot(version), label=str(version))
+        version.delete()
+
+
+def service_version_publish(*, actor, version, valid_from=None, valid_until=None):
+    """Publish a draft: from now on (or ``valid_from``) new cases get it. The
+    version published before is retired in the same transaction; its open
+    cases carry on under it."""
+    now = timezone.now()
+    with transaction.atomic():
+        service_type = _lock_service_type(version.service_type_id)
+        version = _locked_version(version)
+        if not version.is_draft:
+            raise InvalidTransition(_("Only a draft can be published."), code="not_a_draft")
+        version.valid_from = valid_from or version.valid_from or now
+        version.valid_until = valid_until or version.valid_until
+        previous = ServiceVersion.objects.select_for_update().filter(
+            service_type=service_type, status=ServiceVersion.Status.PUBLISHED).first()
+        _refuse_gap(previous, version, now)
+        if previous is not None:
+            _retire(previous, actor=actor, now=now)
+        version.status = ServiceVersion.Status.PUBLISHED
+        _clean_version(version)
+        version.save(update_fields=["status", "valid_from", "valid_until"])
+        audit.record(actor=actor, action="eservices.service_version.publish", obj=version, trail=service_type,
+                     before={"status": ServiceVersion.Status.DRAFT},
+                     after={**_version_snapshot(version), "retired": previous.number if previous else None})
+    return version
+
+
+def _refuse_gap(previous, version, now):
+    if version.valid_until is not None and version.valid_until <= now:
+        raise ValidationFailed(fields={"valid_until": [_("The validity must end in the future.")]})
+    if previous is not None and previous.in_force(now) and version.valid_from > now:
+        raise ValidationFailed(fields={"valid_from": [
+            _("Version %(number)s is in force: publishing retires it at once, so the new version must be valid "
+              "from now. Publish it on the day it should take over.") % {"number": previous.number}]})
+
+
+def service_version_retire(*, actor, version):
+    """Take the published version out of the catalog; its open cases carry on."""
+    with transaction.atomic():
+        _lock_service_type(version.service_type_id)
+        version = _locked_version(version)
+        if version.status != ServiceVersion.Status.PUBLISHED:
+            raise InvalidTransition(_("Only the published version can be retired."), code="not_published")
+        _retire(version, actor=actor, now=timezone.now())
+    return version
+
+
+def _retire(version, *, actor, now):
+    before = _version_snapshot(version)
+    version.status = ServiceVersion.Status.RETIRED
+    if version.valid_from <= now and (version.valid_until is None or version.valid_until > now):
+        version.valid_until = now
+    version.save(update_fields=["status", "valid_until"])
+    audit.record(actor=actor, action="eservices.service_version.retire", obj=version, trail=version.service_type,
+                 before=before, after=_version_snapshot(version))

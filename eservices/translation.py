@@ -2,11 +2,11 @@ from modeltranslation.translator import TranslationOptions, register
 
 from core.history import register_history
 
-from .models import RequiredDocument, ServiceType
+from .models import RequiredDocument, ServiceVersion
 
 
-@register(ServiceType)
-class ServiceTypeTranslation(TranslationOptions):
+@register(ServiceVersion)
+class ServiceVersionTranslation(TranslationOptions):
     fields = ("name", "description")
 
 
@@ -17,5 +17,5 @@ class RequiredDocumentTranslation(TranslationOptions):
 
 # Registered here rather than on the models so the history tables carry the
 # per-language columns modeltranslation has just added.
-register_history(ServiceType)
+register_history(ServiceVersion)
 register_history(RequiredDocument)

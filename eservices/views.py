@@ -20,21 +20,20 @@ from .models import Application
 
 @require_GET
 def catalog(request):
-    return render(request, "eservices/catalog.html", {"service_types": selectors.published_service_types()})
+    return render(request, "eservices/catalog.html", {"versions": selectors.versions_in_force()})
 
 
 @require_GET
 def service_detail(request, code):
-    service_type = selectors.service_type_by_code(code=code)
-    if service_type is None:
-        raise Http404
-    return render(request, "eservices/service_detail.html", {"service_type": service_type})
+    version = selectors.version_for_new_case(code=code)
+    return render(request, "eservices/service_detail.html", {"version": version})
 
 
 @login_required
 @ratelimit(key="user", rate="30/m", method="POST", block=True)
 def apply(request, code=None, pk=None):
-    """New application (``code``) or a saved draft (``pk``): save or submit."""
+    """New application (``code``) or a saved draft (``pk``): save or submit,
+    with the form of the version in force (a draft moves on to it)."""
     draft = None
     if pk is not None:
         draft = selectors.applications_of(user=request.user).filter(pk=pk).first()
@@ -44,21 +43,19 @@ def apply(request, code=None, pk=None):
             if request.method == "POST":  # a second click on "Submit", or a stale tab: say so, change nothing
                 raise InvalidTransition(_("This application has already been submitted."), code="already_submitted")
             return redirect("eservices:application", pk=draft.pk)
-        service_type = draft.service_type
-    else:
-        service_type = selectors.service_type_by_code(code=code)
-        if service_type is None:
-            raise Http404
+        code = draft.service_type.code
+    version = selectors.version_for_new_case(code=code)
+    service_type = version.service_type
     posted = request.method == "POST"
     submitting = posted and request.POST.get("action") != "save"
-    form_class = application_form_class(service_type, partial=posted and not submitting)
+    form_class = application_form_class(version, partial=posted and not submitting)
     initial = draft.data if draft else {}
     form = form_class(request.POST if posted else None, request.FILES if posted else None, initial=initial)
     status = 200
     if posted:
         if form.is_valid():
-            data = form_data_from(form.cleaned_data, service_type)
-            files = files_from(request.FILES, service_type)
+            data = form_data_from(form.cleaned_data, version)
+            files = files_from(request.FILES, version)
             try:
                 if submitting and draft:
                     application = services.application_submit(actor=request.user, application=draft, data=data, files=files)
@@ -77,7 +74,7 @@ def apply(request, code=None, pk=None):
                 return redirect("eservices:application", pk=application.pk)
         status = 400
     return render(request, "eservices/apply.html", {
-        "form": form, "service_type": service_type, "draft": draft,
+        "form": form, "version": version, "draft": draft,
         "attachments": draft.attachments.all() if draft else [],
     }, status=status)
 
@@ -121,8 +118,8 @@ def correction(request, pk):
     if task is None:
         messages.info(request, _("No correction is requested for this application."))
         return redirect("eservices:application", pk=application.pk)
-    service_type = application.service_type
-    form_class = type("CorrectionApplicationForm", (application_form_class(service_type), CorrectionForm), {})
+    version = application.service_version
+    form_class = type("CorrectionApplicationForm", (application_form_class(version), CorrectionForm), {})
     posted = request.method == "POST"
     form = form_class(request.POST if posted else None, request.FILES if posted else None, initial=application.data)
     for name, field in form.fields.items():
@@ -133,8 +130,8 @@ def correction(request, pk):
         if form.is_valid():
             try:
                 services.application_resubmit(
-                    actor=request.user, task=task, data=form_data_from(form.cleaned_data, service_type),
-                    files=files_from(request.FILES, service_type), comment=form.cleaned_data.get("comment", ""),
+                    actor=request.user, task=task, data=form_data_from(form.cleaned_data, version),
+                    files=files_from(request.FILES, version), comment=form.cleaned_data.get("comment", ""),
                 )
             except ValidationFailed as exc:
                 add_domain_errors(form, exc)

@@ -2,6 +2,7 @@ import factory
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.models import Membership, Organisation, Role, User
+from eservices.models import ServiceType, ServiceVersion
 
 PASSWORD = "correct-horse-battery-9"
 
@@ -35,6 +36,28 @@ class OrganisationFactory(factory.django.DjangoModelFactory):
     code = factory.Sequence(lambda n: f"org-{n}")
     name = factory.Sequence(lambda n: f"Organisation {n}")
     kind = Organisation.Kind.MUNICIPALITY
+
+
+class ServiceTypeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ServiceType
+
+    code = factory.Sequence(lambda n: f"service-{n}")
+    reference_series = factory.Sequence(lambda n: f"S{n % 100000}")
+    department = factory.SubFactory(OrganisationFactory, kind=Organisation.Kind.DEPARTMENT)
+
+
+class ServiceVersionFactory(factory.django.DjangoModelFactory):
+    """A draft version (number 1 of a new service unless told); publish it with
+    ``eservices.services.service_version_publish``."""
+
+    class Meta:
+        model = ServiceVersion
+
+    service_type = factory.SubFactory(ServiceTypeFactory)
+    number = factory.LazyAttribute(lambda version: version.service_type.versions.count() + 1)
+    name = factory.Sequence(lambda n: f"Service {n}")
+    form_schema = factory.LazyFunction(lambda: {"type": "object", "properties": {}})
 
 
 def member(organisation, role=Role.CLERK, **user_kwargs):

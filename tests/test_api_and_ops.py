@@ -9,14 +9,15 @@ from django.conf import settings
 from django.core.management import call_command
 from django.urls import reverse
 
-from eservices.models import Application, ServiceType
+from eservices.models import Application
 from eservices.services import application_apply
 
-from .factories import PERMIT_DATA, permit_files
+from .factories import PERMIT_DATA, ServiceVersionFactory, permit_files
 
 
 def test_catalog_api_lists_published_services_to_anyone(client, permit_service):
-    ServiceType.objects.create(code="hidden", reference_series="HD", name="Hidden", department=permit_service.department)
+    ServiceVersionFactory(service_type__code="hidden", service_type__department=permit_service.department,
+                          name="Hidden")  # a draft: not in the catalog
     response = client.get("/api/v1/services/")
     assert response.status_code == 200
     codes = [s["code"] for s in response.json()["results"]]

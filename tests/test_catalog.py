@@ -1,21 +1,21 @@
 """The catalog as citizens see it follows every change an administrator makes, at once,
-although published entries are cached between requests."""
+although the versions in force are cached between requests."""
 
 from django.urls import reverse
 
 from eservices.models import Application, RequiredDocument, TaskRoute
+from eservices.services import service_version_new_draft, service_version_publish, service_version_retire
 from workflows.selectors import queue_for
 
 from .cases import apply_over_http
 
 
-def test_unpublishing_a_service_closes_it_at_once(client, people, permit_service):
+def test_retiring_a_service_closes_it_at_once(client, people, permit_service):
     client.force_login(people.citizen)
     page = reverse("eservices:service", args=["building-permit"])
     assert client.get(page).status_code == 200  # now cached
 
-    permit_service.is_published = False
-    permit_service.save()
+    service_version_retire(actor=people.admin, version=permit_service.versions.get())
 
     assert client.get(page).status_code == 404
     assert apply_over_http(client).status_code == 404
@@ -26,7 +26,9 @@ def test_a_new_mandatory_document_is_asked_for_on_the_next_application(client, p
     client.force_login(people.citizen)
     assert apply_over_http(client).status_code == 302  # the entry is cached now
 
-    RequiredDocument.objects.create(service_type=permit_service, code="survey", name="Geodetic survey")
+    draft = service_version_new_draft(actor=people.admin, source=permit_service.versions.get())
+    RequiredDocument.objects.create(version=draft, code="survey", name="Geodetic survey")
+    service_version_publish(actor=people.admin, version=draft)
 
     response = apply_over_http(client)
     assert response.status_code == 400

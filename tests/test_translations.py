@@ -161,7 +161,7 @@ def test_catalog_and_home_page_speak_russian_to_a_russian_browser(client, compil
     page = catalog.content.decode()
     assert '<html lang="ru">' in page
     assert "<h1>Услуги</h1>" in page
-    assert "Разрешение на строительство" in page  # ServiceType.name_ru, via modeltranslation
+    assert "Разрешение на строительство" in page  # ServiceVersion.name_ru, via modeltranslation
     assert "решение в течение 30 рабочих дней" in page
     assert "Building permit" not in page and ">Services<" not in page
 

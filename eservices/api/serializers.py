@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from ..models import Application, Attachment, RequiredDocument, ServiceType
+from ..models import Application, Attachment, RequiredDocument, ServiceVersion
 
 
 class RequiredDocumentSerializer(serializers.ModelSerializer):
@@ -9,13 +9,30 @@ class RequiredDocumentSerializer(serializers.ModelSerializer):
         fields = ["code", "name", "mandatory"]
 
 
-class ServiceTypeSerializer(serializers.ModelSerializer):
-    required_documents = RequiredDocumentSerializer(many=True, read_only=True)
-    department = serializers.CharField(source="department.name", read_only=True)
+class VersionInForceSerializer(serializers.ModelSerializer):
+    """Which version of the service new cases get, and for how long."""
 
     class Meta:
-        model = ServiceType
-        fields = ["code", "name", "description", "department", "form_schema", "fee", "deadline_days", "required_documents"]
+        model = ServiceVersion
+        fields = ["number", "valid_from", "valid_until"]
+        extra_kwargs = {
+            "valid_from": {"help_text": "Since when new cases get this version."},
+            "valid_until": {"help_text": "Until when; null: until a newer version is published."},
+        }
+
+
+class ServiceSerializer(serializers.ModelSerializer):
+    """A catalog entry: the service and the content of its version in force."""
+
+    code = serializers.CharField(source="service_type.code", read_only=True)
+    department = serializers.CharField(source="service_type.department.name", read_only=True)
+    version = VersionInForceSerializer(source="*", read_only=True)
+    required_documents = RequiredDocumentSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = ServiceVersion
+        fields = ["code", "name", "description", "department", "version", "form_schema", "fee", "deadline_days",
+                  "required_documents"]
 
 
 class AttachmentSerializer(serializers.ModelSerializer):
@@ -26,13 +43,15 @@ class AttachmentSerializer(serializers.ModelSerializer):
 
 class ApplicationSerializer(serializers.ModelSerializer):
     service_type = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    service_version = serializers.IntegerField(source="service_version.number", read_only=True,
+                                               help_text="The version of the service the case was filed under.")
     status_label = serializers.CharField(source="get_status_display", read_only=True)
     attachments = AttachmentSerializer(many=True, read_only=True)
     has_decision_letter = serializers.SerializerMethodField()
 
     class Meta:
         model = Application
-        fields = ["id", "reference", "service_type", "status", "status_label", "data", "created",
+        fields = ["id", "reference", "service_type", "service_version", "status", "status_label", "data", "created",
                   "submitted_at", "decided_at", "attachments", "has_decision_letter"]
 
     def get_has_decision_letter(self, obj) -> bool:

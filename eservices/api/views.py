@@ -3,19 +3,21 @@ from rest_framework import permissions, viewsets
 
 from .. import selectors
 from ..models import Application
-from .serializers import ApplicationSerializer, ServiceTypeSerializer
+from .serializers import ApplicationSerializer, ServiceSerializer
 
 
 @extend_schema(tags=["catalog"])
-class ServiceTypeViewSet(viewsets.ReadOnlyModelViewSet):
-    """The published service catalog; open to everyone."""
+class ServiceViewSet(viewsets.ReadOnlyModelViewSet):
+    """The service catalog, open to everyone: each service as its version in
+    force (published, within its validity) says."""
 
-    serializer_class = ServiceTypeSerializer
+    serializer_class = ServiceSerializer
     permission_classes = [permissions.AllowAny]
-    lookup_field = "code"
+    lookup_field = "service_type__code"
+    lookup_url_kwarg = "code"
 
     def get_queryset(self):
-        return selectors.published_service_types().prefetch_related("required_documents")
+        return selectors.versions_in_force().prefetch_related("required_documents")
 
 
 @extend_schema(tags=["applications"])

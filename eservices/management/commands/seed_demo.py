@@ -1,5 +1,11 @@
 """Idempotent demo data: organisations, the catalog, a user for every role and
-building permits in every state. Running it again changes nothing."""
+building permits in every state. Running it again changes nothing.
+
+The building permit shows versioning: the decided cases (and one awaiting its
+decision) were filed under version 1, which version 2 (an optional parking
+field, a higher fee) has since replaced; the newer cases are filed under version 2."""
+
+from decimal import Decimal
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand
@@ -57,6 +63,7 @@ class Command(BaseCommand):
             users = self._users(orgs)
             service = ensure_building_permit_service()
         created = self._cases(service, users)
+        self._second_version(service, users["admin"])
         self.stdout.write(self.style.SUCCESS(
             f"Demo data ready: {len(users)} users (password {DEMO_PASSWORD!r}), "
             f"{Application.objects.count()} applications ({created} new)."
@@ -119,13 +126,7 @@ class Command(BaseCommand):
             for step, reviewer in reviewers.items():
                 work(application, step, reviewer, services.permit_review, {"favourable": True, "comment": "No objections."})
 
-        services.application_save_draft(actor=citizen, service_type=service, data={"site_address": "5 Amir Temur Avenue"})
-        submit(site_address="3 Mustaqillik Square, Tashkent")
-        correction = submit(site_address="48 Bobur Street, Tashkent")
-        work(correction, "check_completeness", clerk, services.permit_check_completeness,
-             {"complete": False, "comment": "The site plan is unreadable; please upload a clearer scan."})
-        in_review = submit(site_address="7 Shota Rustaveli Street, Tashkent", floors=2)
-        work(in_review, "check_completeness", clerk, services.permit_check_completeness, {"complete": True, "comment": ""})
+        # under version 1
         awaiting = submit(site_address="21 Chilanzar Street, Tashkent", floors=5)
         through_reviews(awaiting)
         approved = submit(site_address="9 Yunusabad 4th Block, Tashkent")
@@ -139,7 +140,31 @@ class Command(BaseCommand):
         work(unanswered, "check_completeness", clerk, services.permit_check_completeness,
              {"complete": False, "comment": "The ownership document is missing."})
         services.application_close_unanswered(task=selectors.open_correction_task(application=unanswered))
+
+        self._second_version(service, users["admin"])
+        services.application_save_draft(actor=citizen, service_type=service, data={"site_address": "5 Amir Temur Avenue"})
+        submit(site_address="3 Mustaqillik Square, Tashkent", parking_spaces=2)
+        correction = submit(site_address="48 Bobur Street, Tashkent")
+        work(correction, "check_completeness", clerk, services.permit_check_completeness,
+             {"complete": False, "comment": "The site plan is unreadable; please upload a clearer scan."})
+        in_review = submit(site_address="7 Shota Rustaveli Street, Tashkent", floors=2)
+        work(in_review, "check_completeness", clerk, services.permit_check_completeness, {"complete": True, "comment": ""})
         return 8
+
+    @staticmethod
+    def _second_version(service, admin):
+        """Version 2 of the building permit replaces version 1, once."""
+        if service.versions.filter(number=2).exists():
+            return
+        first = service.versions.get(number=1)
+        draft = services.service_version_new_draft(actor=admin, source=first)
+        draft.form_schema["properties"]["parking_spaces"] = {
+            "type": "integer", "title": "Parking spaces on the site", "minimum": 0, "maximum": 500,
+            "x-title": {"ru": "Парковочные места на участке"},
+        }
+        draft.fee = Decimal("180.00")
+        services.service_version_save_draft(actor=admin, version=draft)
+        services.service_version_publish(actor=admin, version=draft)
 
     @staticmethod
     def _node(application, step):
