@@ -31,7 +31,9 @@ from workflows.selectors import queue_for
 from workflows.sla import DAY
 
 from . import cases
-from .factories import PERMIT_DATA, ServiceVersionFactory, permit_files
+from .conftest import on_postgres
+from .factories import PERMIT_DATA, ServiceVersionFactory, UserFactory, permit_files
+from .test_concurrency import only_conflicts, run_together, split
 
 PARKING = {"type": "integer", "title": "Parking spaces", "minimum": 0, "x-title": {"ru": "Парковочные места"}}
 
@@ -307,3 +309,65 @@ def test_catalog_page_and_api_show_the_version_in_force(client, people, permit_s
     assert listed["code"] == "building-permit" and listed["version"]["number"] == 2
     assert listed["version"]["valid_until"] is None
     assert "parking_spaces" in listed["form_schema"]["properties"]
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(not on_postgres(), reason="row locks need PostgreSQL; CI runs this test on PostgreSQL")
+def test_administrators_drafting_and_publishing_at_the_same_instant_get_one_draft_and_one_publication(
+        transactional_db, people, permit_service):
+    first = permit_service.versions.get()
+    admins = [people.admin, *(UserFactory(is_staff=True, is_superuser=True) for _ in range(5))]
+
+    drafts, errors = split(run_together([
+        lambda admin=admin: service_version_new_draft(actor=admin, source=first) for admin in admins]))
+    assert len(drafts) == 1
+    only_conflicts(errors, "draft_exists")
+
+    published, errors = split(run_together([
+        lambda admin=admin: service_version_publish(actor=admin, version=drafts[0]) for admin in admins]))
+    assert len(published) == 1
+    only_conflicts(errors, "not_a_draft")
+    assert list(permit_service.versions.values_list("number", "status")) == [(2, "published"), (1, "retired")]
+    assert AuditEvent.objects.filter(action="eservices.service_version.publish").count() == 2  # v1's and v2's
+    assert verify_chain().ok
+
+
+def test_an_administrator_adds_a_new_service_and_its_first_version_in_the_admin(client, people, permit_service):
+    client.force_login(people.admin)
+    response = client.post(reverse("admin:eservices_servicetype_add"), {
+        "code": "tree-felling", "reference_series": "TF", "department": permit_service.department_id,
+        **empty_formset("versions"), **empty_formset("task_routes"),
+    })
+    assert response.status_code == 302
+    service_type = permit_service.department.service_types.get(code="tree-felling")
+
+    add = reverse("admin:eservices_serviceversion_add")
+    assert client.get(add, {"service_type": service_type.pk}).status_code == 200
+    schema = {"type": "object", "required": ["trees"], "properties": {"trees": {"type": "integer", "minimum": 1}}}
+    response = client.post(add, {
+        "service_type": service_type.pk, "name_en": "Tree felling permit", "name_ru": "", "description_en": "",
+        "description_ru": "", "form_schema": json.dumps(schema), "fee": "0", "deadline_days": "10",
+        "flow": "eservices.flows.BuildingPermitFlow", **empty_formset("required_documents", total=1),
+        "required_documents-0-code": "photo", "required_documents-0-name_en": "Photo of the trees",
+        "required_documents-0-mandatory": "on",
+    })
+    assert response.status_code == 302, response.content.decode()[:2000]
+    draft = service_type.versions.get()
+    assert (draft.number, draft.status) == (1, ServiceVersion.Status.DRAFT)
+    assert [d.code for d in draft.required_documents.all()] == ["photo"]
+    created = AuditEvent.objects.get(action="eservices.service_version.draft", object_id=str(draft.pk))
+    assert created.actor_id == people.admin.pk and created.trail_key == trail_key_for(service_type)
+
+    bad = client.post(add, {"service_type": service_type.pk, "name_en": "Second draft",
+                            "form_schema": json.dumps(schema), "fee": "0", "deadline_days": "10", "flow": "eservices.flows.BuildingPermitFlow",
+                            **empty_formset("required_documents")})
+    assert bad.status_code == 409 and "still a draft" in bad.content.decode()
+
+    client.post(reverse("admin:eservices_serviceversion_changelist"),
+                {"action": "publish", "_selected_action": [draft.pk]})
+    assert "Tree felling permit" in client.get(reverse("eservices:catalog")).content.decode()
+
+
+def empty_formset(prefix, total=0):
+    return {f"{prefix}-TOTAL_FORMS": total, f"{prefix}-INITIAL_FORMS": 0, f"{prefix}-MIN_NUM_FORMS": 0,
+            f"{prefix}-MAX_NUM_FORMS": 1000}
