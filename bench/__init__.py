@@ -3,7 +3,8 @@
 Run with ``python -m bench`` (``make bench``). A benchmark is a function in a module of
 ``bench/benchmarks/``, registered with ``@register``; it receives a :class:`bench.context.BenchContext`
 (a fresh database, Django set up, a lazily started HTTP server) and returns one or more
-:class:`Comparison`. Figures are rates (higher is better), so ``ratio = ours / baseline``.
+:class:`Comparison`. Figures are rates (higher is better), so ``ratio = ours / baseline``, unless a
+comparison says ``lower_is_better`` (a latency): then the ratio must stay at or under its target.
 
 This module stays free of Django imports: the gunicorn workers import ``bench.urls`` through it.
 """
@@ -16,14 +17,17 @@ from dataclasses import dataclass, field
 
 @dataclass(frozen=True)
 class Comparison:
-    """One row of the results table: our rate against the baseline's, with the ratio we aim for."""
+    """One row of the results table: our figure against the baseline's, with the ratio we aim for
+    (at least ``target`` for rates; at most ``target`` when ``lower_is_better``; None: no target,
+    the ratio is only reported)."""
 
     name: str
     ours: float
     baseline: float
-    target: float
+    target: float | None
     unit: str = "ops/s"
     details: dict = field(default_factory=dict)
+    lower_is_better: bool = False
 
     @property
     def ratio(self):
@@ -31,6 +35,11 @@ class Comparison:
 
     @property
     def passed(self):
+        """True or False against the target; None without one."""
+        if self.target is None:
+            return None
+        if self.lower_is_better:
+            return 0 < self.ratio <= self.target
         return self.ratio >= self.target
 
 

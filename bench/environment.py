@@ -78,8 +78,46 @@ def _bench_database(source_url, tmp):
 
 
 @contextlib.contextmanager
-def _postgres_database(config):
-    """Create ``munis_bench`` on the server the caller's DATABASE_URL names; drop it at the end."""
+def separate_database(suffix):
+    """Point Django at a second throw-away PostgreSQL database, ``munis_bench_<suffix>``, migrated,
+    for a benchmark whose data must neither see nor slow down the others'; back and dropped after.
+
+    Only this process switches: the HTTP server (if started) keeps serving ``munis_bench``.
+    """
+    from django.core.management import call_command
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        raise RuntimeError("A separate bench database needs PostgreSQL.")
+    name = f"{PG_BENCH_DB}_{suffix}"
+    original = connection.settings_dict["NAME"]
+    with _postgres_database(dict(connection.settings_dict), name):
+        _switch_database(name)
+        try:
+            call_command("migrate", verbosity=0, interactive=False)
+            yield name
+        finally:
+            _switch_database(original)
+
+
+def _switch_database(name):
+    """What Django's test runner does for its test database, plus forgetting what was cached
+    about the other database's rows (content type ids, cached configuration)."""
+    from django.conf import settings
+    from django.contrib.contenttypes.models import ContentType
+    from django.core.cache import cache
+    from django.db import connection
+
+    connection.close()
+    settings.DATABASES["default"]["NAME"] = name
+    connection.settings_dict["NAME"] = name
+    ContentType.objects.clear_cache()
+    cache.clear()
+
+
+@contextlib.contextmanager
+def _postgres_database(config, name=PG_BENCH_DB):
+    """Create database ``name`` on the server ``config`` names; drop it at the end."""
     import psycopg
     from psycopg import sql
 
@@ -92,12 +130,12 @@ def _postgres_database(config):
         except psycopg.OperationalError:
             return psycopg.connect(dbname=config["NAME"], autocommit=True, **params)
 
-    name = sql.Identifier(PG_BENCH_DB)
+    identifier = sql.Identifier(name)
     with admin_connection() as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(name))
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(name))
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(identifier))
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(identifier))
     try:
         yield
     finally:
         with admin_connection() as conn:
-            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(name))
+            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(identifier))

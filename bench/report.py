@@ -35,8 +35,8 @@ def _db_version(connection):
 def print_table(comparisons, out=sys.stdout):
     header = ("benchmark", "ours", "baseline", "ratio", "target", "result")
     rows = [
-        (c.name, f"{c.ours:.1f} {c.unit}", f"{c.baseline:.1f} {c.unit}", f"{c.ratio:.2f}x", f">= {c.target:.2f}x",
-         "PASS" if c.passed else "FAIL")
+        (c.name, f"{c.ours:.1f} {c.unit}", f"{c.baseline:.1f} {c.unit}", f"{c.ratio:.2f}x", _target(c),
+         {True: "PASS", False: "FAIL", None: "-"}[c.passed])
         for c in comparisons
     ]
     widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(len(header))]
@@ -45,9 +45,15 @@ def print_table(comparisons, out=sys.stdout):
     print(line.format(*("-" * w for w in widths)), file=out)
     for row in rows:
         print(line.format(*row), file=out)
-    failed = [c.name for c in comparisons if not c.passed]
+    failed = [c.name for c in comparisons if c.passed is False]
     if failed:
         print(f"\nBelow target: {', '.join(failed)} (reported, not an error).", file=out)
+
+
+def _target(comparison):
+    if comparison.target is None:
+        return "none"
+    return f"{'<=' if comparison.lower_is_better else '>='} {comparison.target:.2f}x"
 
 
 def write_json(comparisons, options, crashed=(), path=None):
@@ -58,7 +64,8 @@ def write_json(comparisons, options, crashed=(), path=None):
         "options": options,
         "results": [
             {"name": c.name, "unit": c.unit, "ours": round(c.ours, 3), "baseline": round(c.baseline, 3),
-             "ratio": round(c.ratio, 4), "target": c.target, "passed": c.passed, "details": c.details}
+             "ratio": round(c.ratio, 4), "target": c.target, "lower_is_better": c.lower_is_better,
+             "passed": c.passed, "details": c.details}
             for c in comparisons
         ],
         "crashed": list(crashed),

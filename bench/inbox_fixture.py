@@ -1,0 +1,430 @@
+"""Inbox data at any size, fast: building-permit cases written with set-based SQL
+(``INSERT … SELECT … FROM generate_series``) into the tables the inbox reads —
+viewflow's processes and tasks, applications, task and case clocks. PostgreSQL only.
+
+The rows copy a real case: one permit is taken through the services from
+submission to the permit (``tests.cases.approved``), and every generated process,
+task, application and clock copies the columns of its counterpart in that case,
+overriding only what differs from case to case (ids, states, times, holders,
+references). So the rows are what the engine writes (flow and node names,
+department routing, permissions, SLA allowances), and a column added to these
+tables later is filled like the real case's.
+
+The shape, for ``total_tasks`` task rows:
+
+- most cases decided (approved) over the past five years, each with the eleven
+  tasks of the flow, all DONE;
+- ``OPEN_SHARE`` of all task rows are open human tasks, in cases waiting at the
+  completeness check (2 in 5), in the three parallel reviews (2 in 5: one review
+  done, two open) or at the head's decision (1 in 5), i.e. in the three
+  departments of the permit flow (architecture, fire safety, environment);
+- an open task waits since 1 hour to 7 days, one case in 20 is stuck for weeks
+  to months, so some tasks are overdue (their clocks say so, reminders and
+  escalations are marked as fired);
+- 2 in 5 open tasks are held (ASSIGNED) by one of the department's clerks (the
+  head's decisions by one of its heads), the rest wait in the queue.
+
+Due dates count calendar days from the real case's allowance (working days with
+weekends, as calculated for the template case), which is close enough for the
+inbox, which only compares them with now.
+"""
+
+import datetime
+import time
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+
+from django.db import connection, transaction
+
+#: open human tasks, as a share of all task rows
+OPEN_SHARE = 0.03
+HISTORY = datetime.timedelta(days=5 * 365)
+CLERKS_PER_DEPARTMENT = 3
+HEADS_PER_DEPARTMENT = 2
+APPLICANTS = 500
+DEPARTMENTS = ("dept-architecture", "dept-fire-safety", "dept-environment")  # the permit flow's, in the catalog
+FIRST_NAMES = ("Aziza", "Bekzod", "Dilnoza", "Farrukh", "Gulnora", "Jamshid", "Kamola", "Lola", "Nodir",
+               "Otabek", "Sardor", "Zarina")
+FAMILY_NAMES = ("Karimova", "Rakhimov", "Usmonova", "Yusupov", "Abdullayeva", "Nazarov", "Ismoilova", "Saidov",
+                "Qodirova", "Tursunov")
+
+# Each step as (flow node, created, finished) in hours after submission; finished None: open.
+# A decided case takes about eleven days.
+DECIDED = (
+    ("start", 0, 0), ("check_completeness", 0, 40), ("is_complete", 40, 40), ("reviews", 40, 40),
+    ("review_architecture", 40, 150), ("review_fire_safety", 40, 170), ("review_environment", 40, 190),
+    ("reviews_done", 150, 190), ("decision", 190, 260), ("issue_letter", 260, 260), ("end", 260, 260),
+)
+DECIDED_AFTER_HOURS = 260
+REVIEWS = ("review_architecture", "review_fire_safety", "review_environment")
+
+
+def _open_in_review(done_review):
+    steps = [step for step in DECIDED[:4]]
+    steps += [(node, 40, 41 if node == done_review else None) for node in REVIEWS]
+    return (*steps, ("reviews_done", 41, None))
+
+
+# shape -> (its steps, hours from submission to the open steps, case status, process data)
+SHAPES = {
+    "decided": (DECIDED, 0, "approved", None),
+    "at_check": ((DECIDED[0], ("check_completeness", 0, None)), 0, "submitted", {}),
+    **{f"in_review_{i}": (_open_in_review(review), 40, "in_review", {"complete": True})
+       for i, review in enumerate(REVIEWS)},
+    "decision": ((*DECIDED[:8], ("decision", 190, None)), 190, "awaiting_decision", {"complete": True}),
+}
+# the open shapes' mix, by case number modulo 5 (and which review is done, by case number / 5)
+OPEN_TASKS_PER_OPEN_CASE = (1 + 1 + 2 + 2 + 1) / 5
+TASKS_PER_OPEN_CASE = (2 + 2 + 8 + 8 + 9) / 5
+SHAPE_OF_CASE = """CASE WHEN g <= %(decided)s THEN 'decided'
+     WHEN g %% 5 IN (0, 1) THEN 'at_check'
+     WHEN g %% 5 IN (2, 3) THEN 'in_review_' || (g / 5 %% 3)
+     ELSE 'decision' END"""
+# one open case in 20 is stuck for 1 to 16 weeks; the others wait 1 hour to 7 days
+AGE_OF_CASE = """CASE WHEN g <= %(decided)s THEN interval '0'
+     WHEN g / 7 %% 20 = 0 THEN interval '7 days' + (g * 7919 %% 2520) * interval '1 hour'
+     ELSE interval '1 hour' + (g * 7919 %% 167) * interval '1 hour' END"""
+
+
+@dataclass
+class Team:
+    department_id: int
+    clerks: list
+    heads: list
+
+
+@dataclass
+class Staff:
+    clerk: object  #: the clerk whose inbox is measured (architecture department)
+    head: object  #: the head of that department, whose inbox is measured too
+    teams: dict = field(default_factory=dict)  #: department code -> Team
+
+
+@dataclass
+class Template:
+    """The real case every generated case copies."""
+
+    process_id: int
+    application_id: int
+    task_ids: dict  #: flow node name -> task id
+
+
+@dataclass
+class Loaded:
+    seconds: float
+    cases: int
+    tasks: int
+    human_tasks: int
+    open_tasks: int
+    held_tasks: int
+    overdue_tasks: int
+
+    def describe(self):
+        return (f"{self.tasks:,} tasks ({self.human_tasks:,} human; {self.open_tasks:,} open, of which "
+                f"{self.held_tasks:,} held and {self.overdue_tasks:,} overdue) in {self.cases:,} cases, "
+                f"loaded in {self.seconds:.1f} s")
+
+
+# --- people and the template case --------------------------------------------------
+
+def staff_and_applicants():
+    """Clerks and heads for each department of the permit flow, and a crowd of applicants."""
+    from accounts.models import Organisation, Role, User
+    from eservices.catalog import ensure_building_permit_service
+
+    ensure_building_permit_service()
+    teams = {
+        department.code: Team(
+            department_id=department.pk,
+            clerks=[_staff_member(department, Role.CLERK, f"clerk-{i}") for i in range(CLERKS_PER_DEPARTMENT)],
+            heads=[_staff_member(department, Role.SUPERVISOR, f"head-{i}") for i in range(HEADS_PER_DEPARTMENT)],
+        )
+        for department in Organisation.objects.filter(code__in=DEPARTMENTS)
+    }
+    User.objects.bulk_create([
+        User(email=f"bench-applicant-{i}@bench.local", password="!", email_verified=True,
+             full_name=f"{FIRST_NAMES[i % len(FIRST_NAMES)]} {FAMILY_NAMES[i // len(FIRST_NAMES) % len(FAMILY_NAMES)]}")
+        for i in range(APPLICANTS)
+    ])
+    architecture = teams["dept-architecture"]
+    return Staff(clerk=architecture.clerks[0], head=architecture.heads[0], teams=teams)
+
+
+def _staff_member(department, role, name):
+    from accounts.models import Membership, User
+
+    user = User.objects.create(email=f"bench-{department.code}-{name}@bench.local", password="!",
+                               full_name=f"{department.code} {name}", email_verified=True)
+    Membership.objects.create(user=user, organisation=department, role=role)
+    return user
+
+
+def template_case(staff):
+    """One permit taken through the services from submission to the permit letter."""
+    from accounts.models import User
+    from tests import cases
+
+    people = SimpleNamespace(clerk=staff.clerk, supervisor=staff.head,
+                             fire=staff.teams["dept-fire-safety"].clerks[0],
+                             environment=staff.teams["dept-environment"].clerks[0])
+    applicant = User.objects.get(email="bench-applicant-0@bench.local")
+    application = cases.approved(applicant, people)
+    tasks = application.process.task_set.all()
+    return Template(process_id=application.process_id, application_id=application.pk,
+                    task_ids={task.flow_task.name: task.pk for task in tasks})
+
+
+# --- generation ----------------------------------------------------------------------
+
+def case_counts(total_tasks):
+    """(decided cases, open cases) that make about ``total_tasks`` task rows with the open share."""
+    open_cases = max(5, round(OPEN_SHARE * total_tasks / OPEN_TASKS_PER_OPEN_CASE))
+    decided = max(1, round((total_tasks - TASKS_PER_OPEN_CASE * open_cases) / len(DECIDED)))
+    return decided, open_cases
+
+
+def load(*, total_tasks, staff, template):
+    """Add about ``total_tasks`` tasks (with their cases and clocks) in one transaction, then
+    VACUUM ANALYZE, as a database in use would have been. Returns what was loaded."""
+    from viewflow.workflow.models import Process, Task
+
+    from eservices.models import Application
+
+    decided, open_cases = case_counts(total_tasks)
+    began = time.perf_counter()
+    with transaction.atomic(), connection.cursor() as cursor:
+        params = {
+            "decided": decided, "cases": decided + open_cases, "stride": len(DECIDED),
+            "spacing": (HISTORY - datetime.timedelta(days=30)).total_seconds() / decided,
+            "decided_after": DECIDED_AFTER_HOURS, "split_ord": _ord("reviews"),
+            "p0": _max_id(cursor, Process), "a0": _max_id(cursor, Application), "t0": _max_id(cursor, Task),
+        }
+        _scratch_tables(cursor, params, staff, template)
+        _insert_processes(cursor, params, template)
+        _insert_applications(cursor, params, template)
+        _insert_tasks(cursor, params)
+        _insert_task_clocks(cursor, params)
+        _insert_case_clocks(cursor, params, template)
+        for model in (Process, Application, Task):
+            table = model._meta.db_table
+            cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE viewflow_process, viewflow_task, eservices_application, "
+                       "workflows_taskclock, workflows_caseclock")
+    return _loaded(time.perf_counter() - began)
+
+
+def clear(template):
+    """Remove every generated case (everything newer than the template case)."""
+    from viewflow.workflow.models import Process, Task
+
+    from eservices.models import Application
+    from workflows.models import CaseClock, TaskClock
+
+    last_task = max(template.task_ids.values())
+    with transaction.atomic(), connection.cursor() as cursor:
+        for model, column, last in ((TaskClock, "task_id", last_task), (CaseClock, "process_id", template.process_id),
+                                    (Application, "id", template.application_id), (Task, "id", last_task),
+                                    (Process, "id", template.process_id)):
+            cursor.execute(f"DELETE FROM {model._meta.db_table} WHERE {column} > %s", [last])
+
+
+def _ord(node):
+    return next(i for i, (name, _created, _finished) in enumerate(DECIDED, start=1) if name == node)
+
+
+def _max_id(cursor, model):
+    cursor.execute(f"SELECT coalesce(max(id), 0) FROM {model._meta.db_table}")
+    return cursor.fetchone()[0]
+
+
+def _scratch_tables(cursor, params, staff, template):
+    """The plan of the load, as temporary tables: cases, their steps, staff, applicants."""
+    from accounts.models import User
+
+    cursor.execute("CREATE TEMP TABLE bench_shape (shape text PRIMARY KEY, frontier_h int, case_status text, "
+                   "process_data jsonb) ON COMMIT DROP")
+    cursor.executemany("INSERT INTO bench_shape VALUES (%s, %s, %s, %s)", [
+        (shape, frontier, status, None if data is None else _json(data))
+        for shape, (_steps, frontier, status, data) in SHAPES.items()
+    ])
+    cursor.execute("CREATE TEMP TABLE bench_step (shape text, ord int, template_id bigint, created_h int, "
+                   "finished_h int, PRIMARY KEY (shape, ord)) ON COMMIT DROP")
+    cursor.executemany("INSERT INTO bench_step VALUES (%s, %s, %s, %s, %s)", [
+        (shape, _ord(node), template.task_ids[node], created, finished)
+        for shape, (steps, *_rest) in SHAPES.items() for node, created, finished in steps
+    ])
+    cursor.execute(f"""
+        CREATE TEMP TABLE bench_case ON COMMIT DROP AS
+        SELECT g, shape, age,
+               CASE WHEN shape = 'decided'
+                    THEN now() - interval '{HISTORY.days} days' + (g - 1) * %(spacing)s * interval '1 second'
+                    ELSE now() - age - frontier_h * interval '1 hour' END AS created
+        FROM (SELECT g, {SHAPE_OF_CASE} AS shape, {AGE_OF_CASE} AS age
+              FROM generate_series(1, %(cases)s) g) c
+        JOIN bench_shape USING (shape)""", params)
+    cursor.execute("ALTER TABLE bench_case ADD PRIMARY KEY (g)")
+    cursor.execute("CREATE TEMP TABLE bench_staff (department text, head boolean, n int, team int, user_id bigint) "
+                   "ON COMMIT DROP")
+    cursor.executemany("INSERT INTO bench_staff VALUES (%s, %s, %s, %s, %s)", [
+        (str(team.department_id), head, n, len(members), user.pk)
+        for team in staff.teams.values()
+        for head, members in ((False, team.clerks), (True, team.heads)) for n, user in enumerate(members)
+    ])
+    applicants = list(User.objects.filter(email__startswith="bench-applicant-").order_by("id")
+                      .values_list("id", flat=True))
+    cursor.execute("CREATE TEMP TABLE bench_applicant (n int PRIMARY KEY, user_id bigint) ON COMMIT DROP")
+    cursor.executemany("INSERT INTO bench_applicant VALUES (%s, %s)", list(enumerate(applicants)))
+    params["applicants"] = len(applicants)
+
+
+def _json(value):
+    import json
+
+    return json.dumps(value)
+
+
+def _insert(cursor, model, overrides, source, params):
+    """``INSERT INTO <model's table> SELECT …``: each column from ``overrides`` if named
+    there, else the template row's (``tpl``) column."""
+    columns = [f.column for f in model._meta.concrete_fields]
+    unknown = set(overrides) - set(columns)
+    if unknown:
+        raise RuntimeError(f"{model._meta.db_table} has no column(s) {', '.join(sorted(unknown))}.")
+    quote = connection.ops.quote_name
+    select = ",\n  ".join(overrides.get(column, f"tpl.{quote(column)}") for column in columns)
+    cursor.execute(f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(c) for c in columns)})\n"
+                   f"SELECT {select}\n{source}", params)
+
+
+def _insert_processes(cursor, params, template):
+    from viewflow.workflow.models import Process
+
+    _insert(cursor, Process, {
+        "id": "%(p0)s + c.g",
+        "status": "CASE WHEN c.shape = 'decided' THEN 'DONE' ELSE 'NEW' END",
+        "created": "c.created",
+        "finished": "CASE WHEN c.shape = 'decided' THEN c.created + %(decided_after)s * interval '1 hour' END",
+        "artifact_object_id": "%(a0)s + c.g",
+        "data": "coalesce(s.process_data, tpl.data)",
+    }, f"FROM bench_case c JOIN bench_shape s USING (shape) JOIN viewflow_process tpl ON tpl.id = {template.process_id}",
+        params)
+
+
+def _insert_applications(cursor, params, template):
+    """One application per case; references continue each year's series after the last one taken."""
+    from eservices.models import Application
+
+    _insert(cursor, Application, {
+        "id": "%(a0)s + c.g",
+        "reference": "c.series || '-' || c.year || '-' || lpad((c.last_taken + c.nth)::text, 6, '0')",
+        "status": "s.case_status",
+        "created": "c.created - interval '20 minutes'",
+        "submitted_at": "c.created",
+        "decided_at": "CASE WHEN c.shape = 'decided' THEN c.created + %(decided_after)s * interval '1 hour' END",
+        "decision_letter": "CASE WHEN c.shape = 'decided' THEN tpl.decision_letter ELSE '' END",
+        "applicant_id": "a.user_id",
+        "process_id": "%(p0)s + c.g",
+    }, f"""FROM (
+            SELECT bc.*, t.series, extract(year FROM bc.created)::int AS year,
+                   row_number() OVER (PARTITION BY extract(year FROM bc.created) ORDER BY bc.g) AS nth,
+                   coalesce(taken.last, 0) AS last_taken
+            FROM bench_case bc
+            CROSS JOIN (SELECT split_part(reference, '-', 1) AS series
+                        FROM eservices_application WHERE id = {template.application_id}) t
+            LEFT JOIN (SELECT split_part(reference, '-', 1) AS series, split_part(reference, '-', 2)::int AS year,
+                              max(split_part(reference, '-', 3)::int) AS last
+                       FROM eservices_application WHERE reference IS NOT NULL GROUP BY 1, 2) taken
+              ON taken.series = t.series AND taken.year = extract(year FROM bc.created)::int
+        ) c
+        JOIN bench_shape s USING (shape)
+        JOIN bench_applicant a ON a.n = c.g %% %(applicants)s
+        JOIN eservices_application tpl ON tpl.id = {template.application_id}""", params)
+
+
+def _insert_tasks(cursor, params):
+    """Each case's steps. An open human step is held (ASSIGNED) for 2 tasks in 5, by one of its
+    department's clerks (heads for the head's steps); a finished one was done by one of them."""
+    from viewflow.workflow.models import Task
+
+    from workflows.flows import SUPERVISOR_TASK
+
+    params["head_permission"] = SUPERVISOR_TASK
+    done, held = "x.finished_h IS NOT NULL", "(x.finished_h IS NULL AND (hashint8(x.id) & 65535) %% 5 < 2)"
+    human = "tpl.flow_task_type = 'HUMAN'"
+    _insert(cursor, Task, {
+        "id": "x.id",
+        "status": f"CASE WHEN {done} THEN 'DONE' WHEN NOT {human} THEN 'STARTED' "
+                  f"WHEN {held} THEN 'ASSIGNED' ELSE 'NEW' END",
+        "created": "x.created",
+        "assigned": f"CASE WHEN {human} AND {done} THEN x.created + (x.finished - x.created) / 3 "
+                    f"WHEN {human} AND {held} THEN x.created + x.age / 2 END",
+        "started": "CASE WHEN tpl.started IS NOT NULL THEN coalesce(x.finished, x.created) END",
+        "finished": "x.finished",
+        "owner_id": f"CASE WHEN {human} AND ({done} OR {held}) THEN st.user_id END",
+        "token": "regexp_replace(tpl.token, '/[0-9]+_', '/' || (x.id - x.ord + %(split_ord)s) || '_')",
+        "data": f"CASE WHEN {done} THEN tpl.data ELSE '{{}}'::jsonb END",
+        "process_id": "%(p0)s + x.g",
+    }, """FROM (
+            SELECT c.g, c.age, s.ord, s.template_id, s.finished_h,
+                   %(t0)s + (c.g - 1) * %(stride)s + s.ord AS id,
+                   c.created + s.created_h * interval '1 hour' AS created,
+                   c.created + s.finished_h * interval '1 hour' AS finished
+            FROM bench_case c JOIN bench_step s USING (shape)
+        ) x
+        JOIN viewflow_task tpl ON tpl.id = x.template_id
+        LEFT JOIN bench_staff st ON st.department = tpl.owner_permission_obj_pk
+             AND st.head = (tpl.owner_permission = %(head_permission)s) AND st.n = ((hashint8(x.id) >> 16) & 65535) %% st.team""", params)
+
+
+def _insert_task_clocks(cursor, params):
+    """A clock for each human task, due as long after its start as the template's was; reminders
+    and escalations marked as fired once their time passed while the task was open."""
+    from workflows.models import TaskClock
+
+    _insert(cursor, TaskClock, {
+        "task_id": "x.id",
+        "process_id": "x.process_id",
+        "due_at": "x.due_at",
+        "remind_at": "x.remind_at",
+        "reminded_at": "CASE WHEN x.remind_at < coalesce(x.finished, now()) THEN x.remind_at END",
+        "escalated_at": "CASE WHEN x.due_at < coalesce(x.finished, now()) THEN x.due_at END",
+        "finished_at": "x.finished",
+    }, """FROM (
+            SELECT vt.id, vt.process_id, vt.finished, s.template_id,
+                   vt.created + (clock.due_at - tt.created) AS due_at,
+                   vt.created + (clock.remind_at - tt.created) AS remind_at
+            FROM viewflow_task vt
+            JOIN bench_case c ON c.g = (vt.id - %(t0)s - 1) / %(stride)s + 1
+            JOIN bench_step s ON s.shape = c.shape AND s.ord = (vt.id - %(t0)s - 1) %% %(stride)s + 1
+            JOIN viewflow_task tt ON tt.id = s.template_id
+            JOIN workflows_taskclock clock ON clock.task_id = s.template_id
+            WHERE vt.id > %(t0)s AND vt.id <= %(t0)s + %(cases)s * %(stride)s
+        ) x
+        JOIN workflows_taskclock tpl ON tpl.task_id = x.template_id""", params)
+
+
+def _insert_case_clocks(cursor, params, template):
+    from workflows.models import CaseClock
+
+    _insert(cursor, CaseClock, {
+        "process_id": "%(p0)s + c.g",
+        "started_at": "c.created",
+        "due_at": "c.created + (tpl.due_at - tpl.started_at)",
+        "stopped_at": "CASE WHEN c.shape = 'decided' THEN c.created + %(decided_after)s * interval '1 hour' END",
+    }, f"FROM bench_case c JOIN workflows_caseclock tpl ON tpl.process_id = {template.process_id}", params)
+
+
+def _loaded(seconds):
+    with connection.cursor() as cursor:
+        cursor.execute("""
+            SELECT (SELECT count(*) FROM viewflow_process),
+                   count(*), count(*) FILTER (WHERE flow_task_type = 'HUMAN'),
+                   count(*) FILTER (WHERE flow_task_type = 'HUMAN' AND status IN ('NEW', 'ASSIGNED', 'STARTED')),
+                   count(*) FILTER (WHERE flow_task_type = 'HUMAN' AND status IN ('ASSIGNED', 'STARTED'))
+            FROM viewflow_task""")
+        cases, tasks, human, open_tasks, held = cursor.fetchone()
+        cursor.execute("SELECT count(*) FROM workflows_taskclock WHERE finished_at IS NULL AND due_at < now()")
+        overdue = cursor.fetchone()[0]
+    return Loaded(seconds=seconds, cases=cases, tasks=tasks, human_tasks=human, open_tasks=open_tasks,
+                  held_tasks=held, overdue_tasks=overdue)
