@@ -115,6 +115,7 @@ class BuildingPermitFlow(CaseFlow, flow.Flow):
         "reference": "application__reference",
         "applicant": "application__applicant__full_name",
         "service": "application__service_type__code",
+        "district": "application__district",
     }
 
     STATUS_BY_STEP = {

@@ -5,6 +5,8 @@ authority and is checked again by the service."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import Organisation
+
 from .schema import enum_titles, translated
 
 
@@ -38,6 +40,11 @@ def application_form_class(version, *, partial=False):
         name: _field_for(name, spec, name in required)
         for name, spec in schema.get("properties", {}).items()
     }
+    districts = Organisation.objects.filter(kind=Organisation.Kind.DISTRICT).order_by("name")
+    if districts.exists():
+        fields["district"] = forms.ModelChoiceField(
+            label=_("District"), queryset=districts, required=False, empty_label="—",
+            help_text=_("The district the application concerns (for a building: where the site is)."))
     for doc in version.required_documents.all():
         fields[f"doc_{doc.code}"] = forms.FileField(
             label=doc.name, required=False,

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
@@ -120,6 +121,14 @@ class ServiceVersion(models.Model):
         if not self.is_draft:
             raise VersionFrozen()
         return super().delete(*args, **kwargs)
+
+    @property
+    def flow_class(self):
+        """The version of the flow new cases of this service start on (a newer
+        flow version supersedes the one named here without a new service version)."""
+        from workflows.registry import newest_version
+
+        return newest_version(import_string(self.flow))
 
     @property
     def is_draft(self):
@@ -243,6 +252,11 @@ class Application(models.Model):
         help_text=_("The version of the service the case was filed (or its draft last saved) under."),
     )
     data = models.JSONField(_("form data"), default=dict, blank=True)
+    district = models.ForeignKey(
+        Organisation, verbose_name=_("district"), null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        limit_choices_to={"kind": Organisation.Kind.DISTRICT},
+        help_text=_("Where the case belongs (for a permit: where the site is)."),
+    )
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True)
     created = models.DateTimeField(_("created"), auto_now_add=True)
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)

@@ -9,7 +9,6 @@ from django.core.files.base import ContentFile
 from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
-from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from jsonschema import Draft202012Validator, FormatChecker
 from simple_history.utils import bulk_create_with_history
@@ -115,7 +114,7 @@ def _store_attachments(*, application, checked, actor):
 
 # --- citizen ---------------------------------------------------------------------
 
-def application_save_draft(*, actor, service_type, data, files=None, application=None):
+def application_save_draft(*, actor, service_type, data, files=None, application=None, district=None):
     """Create or update a draft. Partial data is fine; types are still checked.
     The draft is (re)filed under the version in force now."""
     version = selectors.version_for_new_case(code=service_type.code)
@@ -124,7 +123,8 @@ def application_save_draft(*, actor, service_type, data, files=None, application
     with transaction.atomic(), audit.batch():
         if application is None:
             application = Application.objects.create(
-                applicant=actor, service_type=version.service_type, service_version=version, data=data)
+                applicant=actor, service_type=version.service_type, service_version=version, data=data,
+                district=district)
             before = {}
         else:
             application = Application.objects.select_for_update().get(pk=application.pk)
@@ -133,15 +133,15 @@ def application_save_draft(*, actor, service_type, data, files=None, application
             if application.status != Application.Status.DRAFT:
                 raise InvalidTransition(_("This application has already been submitted."), code="already_submitted")
             before = {"data": application.data, "version": application.service_version.number}
-            application.data, application.service_version = data, version
-            application.save(update_fields=["data", "service_version"])
+            application.data, application.service_version, application.district = data, version, district
+            application.save(update_fields=["data", "service_version", "district"])
         audit.record(actor=actor, action="eservices.application.save_draft", obj=application,
                      before=before, after={"data": data, "version": version.number})
         _store_attachments(application=application, checked=checked, actor=actor)
     return application
 
 
-def application_submit(*, actor, application, data=None, files=None):
+def application_submit(*, actor, application, data=None, files=None, district=None):
     """Submit a draft: full validation, a reference number, the flow starts.
     A draft saved under an older version is checked against, and filed under,
     the version in force now: the citizen meets the rules of the day they submit."""
@@ -155,6 +155,8 @@ def application_submit(*, actor, application, data=None, files=None):
             raise InvalidTransition(_("This application has already been submitted."), code="already_submitted")
         if data is not None:
             application.data = data
+        if district is not None:
+            application.district = district
         application.service_type, application.service_version = version.service_type, version
         validate_application_data(version=version, data=application.data)
         missing = _missing_documents(application, checked)
@@ -165,7 +167,7 @@ def application_submit(*, actor, application, data=None, files=None):
     return application
 
 
-def application_apply(*, actor, service_type, data, files=None):
+def application_apply(*, actor, service_type, data, files=None, district=None):
     """Fill in and submit in one step. Everything is checked before anything is written."""
     version = selectors.version_for_new_case(code=service_type.code)
     validate_application_data(version=version, data=data)
@@ -176,7 +178,7 @@ def application_apply(*, actor, service_type, data, files=None):
     with transaction.atomic(), audit.batch():
         # Never seen as a draft: its first row version is the submitted case, written by _start_case.
         application = Application(applicant=actor, service_type=version.service_type, service_version=version,
-                                  data=data)
+                                  data=data, district=district)
         application.skip_history_when_saving = True
         application.save()
         del application.skip_history_when_saving
@@ -188,7 +190,7 @@ def application_apply(*, actor, service_type, data, files=None):
 def _start_case(application, *, actor):
     """Start the service's flow and give the case its reference number. The
     number is taken last, so its row lock is held only until commit."""
-    flow_class = import_string(application.service_version.flow)
+    flow_class = application.service_version.flow_class
     application.process = flow_class.start.run(application=application)
     now = timezone.now()
     application.reference = reference_take_next(series=application.service_type.reference_series, year=now.year)

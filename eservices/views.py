@@ -11,6 +11,7 @@ from django_ratelimit.decorators import ratelimit
 
 from core.errors import InvalidTransition, ValidationFailed
 from core.forms import add_domain_errors
+from core.idempotency import idempotent_post
 from workflows.selectors import case_clock_of
 
 from . import selectors, services
@@ -31,6 +32,7 @@ def service_detail(request, code):
 
 @login_required
 @ratelimit(key="user", rate="30/m", method="POST", block=True)
+@idempotent_post
 def apply(request, code=None, pk=None):
     """New application (``code``) or a saved draft (``pk``): save or submit,
     with the form of the version in force (a draft moves on to it)."""
@@ -49,21 +51,25 @@ def apply(request, code=None, pk=None):
     posted = request.method == "POST"
     submitting = posted and request.POST.get("action") != "save"
     form_class = application_form_class(version, partial=posted and not submitting)
-    initial = draft.data if draft else {}
+    initial = {**draft.data, "district": draft.district_id} if draft else {}
     form = form_class(request.POST if posted else None, request.FILES if posted else None, initial=initial)
     status = 200
     if posted:
         if form.is_valid():
             data = form_data_from(form.cleaned_data, version)
             files = files_from(request.FILES, version)
+            district = form.cleaned_data.get("district")
             try:
                 if submitting and draft:
-                    application = services.application_submit(actor=request.user, application=draft, data=data, files=files)
+                    application = services.application_submit(actor=request.user, application=draft, data=data,
+                                                              files=files, district=district)
                 elif submitting:
-                    application = services.application_apply(actor=request.user, service_type=service_type, data=data, files=files)
+                    application = services.application_apply(actor=request.user, service_type=service_type,
+                                                             data=data, files=files, district=district)
                 else:
                     application = services.application_save_draft(
-                        actor=request.user, service_type=service_type, data=data, files=files, application=draft)
+                        actor=request.user, service_type=service_type, data=data, files=files, application=draft,
+                        district=district)
             except ValidationFailed as exc:
                 add_domain_errors(form, exc)
             else:
@@ -110,6 +116,7 @@ def application_detail(request, pk):
 
 @login_required
 @ratelimit(key="user", rate="30/m", method="POST", block=True)
+@idempotent_post
 def correction(request, pk):
     application = selectors.applications_of(user=request.user).filter(pk=pk).first()
     if application is None:

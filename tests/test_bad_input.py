@@ -7,6 +7,7 @@ behind.
 """
 
 import html
+import re
 import struct
 import zlib
 from pathlib import Path
@@ -210,6 +211,21 @@ def test_submitting_a_draft_twice_is_refused_the_second_time(client, people):
     assert third.status_code == 409
     assert "This application has already been submitted." in page(third)
     assert snapshot() == before
+
+
+def test_the_apply_form_sent_twice_files_one_case(client, people):
+    """A double click on "Submit", or the browser resending the post: one case, one reference,
+    and the second answer is the first one's."""
+    client.force_login(people.citizen)
+    url = reverse("eservices:apply", args=["building-permit"])
+    key = re.search(r'name="idempotency_key" value="([^"]+)"', page(client.get(url))).group(1)
+    first = client.post(url, {**apply_payload(), "idempotency_key": key})
+    second = client.post(url, {**apply_payload(), "idempotency_key": key})
+    assert first.status_code == second.status_code == 302
+    assert second["Location"] == first["Location"]
+    assert Application.objects.filter(applicant=people.citizen).count() == 1
+    assert AuditEvent.objects.filter(action="eservices.application.submit").count() == 1
+    assert "nothing was done a second time" in page(client.get(second["Location"]))
 
 
 # --- staff tasks -----------------------------------------------------------------------------------------------------

@@ -319,3 +319,36 @@ def test_a_failed_post_leaves_no_key_so_the_corrected_form_goes_through(client, 
     assert client.post(url, {"tasks": [first.pk, second.pk], "assignee": people.clerk2.pk,
                              "idempotency_key": key}).status_code == 302
     assert AuditEvent.objects.filter(action="workflows.task.reassign").count() == 2
+
+
+# --- district -------------------------------------------------------------------------------------------
+
+def test_the_citizen_names_the_district_and_the_inbox_filters_by_it(client, people, permit_service):
+    from accounts.models import Organisation
+
+    region = Organisation.objects.create(code="region", name="Tashkent City", kind=Organisation.Kind.REGION)
+    yunusabad, chilanzar = (
+        Organisation.objects.create(code=code, name=name, kind=Organisation.Kind.DISTRICT, parent=region)
+        for code, name in (("yunusabad", "Yunusabad District"), ("chilanzar", "Chilanzar District")))
+    client.force_login(people.citizen)
+    apply_url = reverse("eservices:apply", args=["building-permit"])
+    form = client.get(apply_url).content.decode()
+    assert "Chilanzar District" in form and 'name="district"' in form
+    from .test_bad_input import apply_payload
+
+    assert client.post(apply_url, {**apply_payload(), "district": chilanzar.pk}).status_code == 302
+    in_chilanzar = people.citizen.applications.get()
+    assert in_chilanzar.district == chilanzar
+    elsewhere = cases.submitted(people.citizen)
+
+    client.force_login(people.clerk)
+    assert _references(_page(client, district=chilanzar.pk)) == [in_chilanzar.reference]
+    assert _references(_page(client, district=yunusabad.pk)) == []
+    assert elsewhere.reference in _page(client)
+    task = cases.open_task(in_chilanzar, "check_completeness")
+    assert "Chilanzar District" in client.get(reverse("workflows:task", args=[task.pk])).content.decode()
+
+
+def test_the_catalog_names_the_process_version_new_cases_start_on(client, permit_service):
+    html = client.get(reverse("eservices:catalog")).content.decode()
+    assert "process version 1" in html

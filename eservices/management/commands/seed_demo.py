@@ -82,6 +82,7 @@ class Command(BaseCommand):
                                             "Министерство по поддержке махалли и семьи"), K.MINISTRY)
         region = org("region-tashkent", ("Tashkent City", "город Ташкент"), K.REGION, ministry)
         district = org("district-yunusabad", ("Yunusabad District", "Юнусабадский район"), K.DISTRICT, region)
+        org("district-chilanzar", ("Chilanzar District", "Чиланзарский район"), K.DISTRICT, region)
         org("mahalla-navruz", ("Navruz Mahalla", "Махалля «Навруз»"), K.MAHALLA, district)
         org("mahalla-bogishamol", ("Bogishamol Mahalla", "Махалля «Богишамол»"), K.MAHALLA, district)
         org("city-water", ("City Water Utility", "Городской водоканал"), K.SUPPLIER, city)
@@ -110,9 +111,11 @@ class Command(BaseCommand):
         reviewers = {"review_architecture": clerk, "review_fire_safety": users["fire"],
                      "review_environment": users["environment"]}
 
-        def submit(**overrides):
-            return services.application_apply(actor=citizen, service_type=service,
-                                              data={**DEMO_DATA, **overrides}, files=demo_files())
+        districts = {o.code: o for o in Organisation.objects.filter(kind=Organisation.Kind.DISTRICT)}
+
+        def submit(district="district-yunusabad", **overrides):
+            return services.application_apply(actor=citizen, service_type=service, data={**DEMO_DATA, **overrides},
+                                              files=demo_files(), district=districts.get(district))
 
         def work(application, step, actor, handler, data):
             task = application.process.task_set.get(flow_task_type="HUMAN", status="NEW", flow_task=self._node(application, step))
@@ -127,7 +130,7 @@ class Command(BaseCommand):
                 work(application, step, reviewer, services.permit_review, {"favourable": True, "comment": "No objections."})
 
         # under version 1
-        awaiting = submit(site_address="21 Chilanzar Street, Tashkent", floors=5)
+        awaiting = submit(site_address="21 Chilanzar Street, Tashkent", floors=5, district="district-chilanzar")
         through_reviews(awaiting)
         approved = submit(site_address="9 Yunusabad 4th Block, Tashkent")
         through_reviews(approved)
