@@ -34,15 +34,22 @@ REVIEWS = (("review_architecture", "clerk"), ("review_fire_safety", "fire"))
 
 @register("flow_cycle", "Permit flow start + 3 task completions in-process vs bare ORM inserts of the same rows")
 def run(ctx):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
     from eservices.catalog import ensure_building_permit_service
 
     ensure_building_permit_service()
     cast = _cast()
     cycle(cast)  # the year's first case also creates its reference counter: not a typical cycle
     before = row_counts()
-    cycle(cast)
+    with CaptureQueriesContext(connection) as ours_queries:
+        cycle(cast)
     written = {model: count - before[model] for model, count in row_counts().items() if count != before[model]}
     plan = insert_plan(written)
+    with CaptureQueriesContext(connection) as baseline_queries:
+        insert_copies(plan)
+    queries = {"ours": len(ours_queries), "baseline": len(baseline_queries)}
     if ctx.warmup:
         run_load(cycle, [cast], ctx.warmup)
         run_load(insert_copies, [plan], ctx.warmup)
@@ -51,10 +58,12 @@ def run(ctx):
     _check_same_rows(before, written, ctx.requests)
     rows = {model._meta.db_table: count for model, count in written.items()}
     print(f"  rows per cycle: {sum(rows.values())} in {len(rows)} tables "
-          f"({', '.join(f'{table} {count}' for table, count in sorted(rows.items()))})")
+          f"({', '.join(f'{table} {count}' for table, count in sorted(rows.items()))}); "
+          f"queries per cycle: {queries['ours']} ours, {queries['baseline']} baseline")
     return Comparison(
         name="flow_cycle", ours=ours.rate, baseline=baseline.rate, target=None, unit="cycles/s",
-        details={"ours": ours.summary(), "baseline": baseline.summary(), "rows_per_cycle": rows},
+        details={"ours": ours.summary(), "baseline": baseline.summary(), "rows_per_cycle": rows,
+                 "queries_per_cycle": queries},
     )
 
 
