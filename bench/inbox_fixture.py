@@ -22,7 +22,8 @@ The shape, for ``total_tasks`` task rows:
   to months, so some tasks are overdue (their clocks say so, reminders and
   escalations are marked as fired);
 - 2 in 5 open tasks are held (ASSIGNED) by one of the department's clerks (the
-  head's decisions by one of its heads), the rest wait in the queue.
+  head's decisions by one of its heads), the rest wait in the queue;
+- cases spread evenly over ``DISTRICTS`` districts and ``APPLICANTS`` applicants.
 
 Due dates count calendar days from the real case's allowance (working days with
 weekends, as calculated for the template case), which is close enough for the
@@ -42,6 +43,7 @@ HISTORY = datetime.timedelta(days=5 * 365)
 CLERKS_PER_DEPARTMENT = 3
 HEADS_PER_DEPARTMENT = 2
 APPLICANTS = 500
+DISTRICTS = 12  # a city's districts; each case is in one of them
 DEPARTMENTS = ("dept-architecture", "dept-fire-safety", "dept-environment")  # the permit flow's, in the catalog
 FIRST_NAMES = ("Aziza", "Bekzod", "Dilnoza", "Farrukh", "Gulnora", "Jamshid", "Kamola", "Lola", "Nodir",
                "Otabek", "Sardor", "Zarina")
@@ -98,6 +100,7 @@ class Staff:
     clerk: object  #: the clerk whose inbox is measured (architecture department)
     head: object  #: the head of that department, whose inbox is measured too
     teams: dict = field(default_factory=dict)  #: department code -> Team
+    district_ids: list = field(default_factory=list)
 
 
 @dataclass
@@ -128,7 +131,8 @@ class Loaded:
 # --- people and the template case --------------------------------------------------
 
 def staff_and_applicants():
-    """Clerks and heads for each department of the permit flow, and a crowd of applicants."""
+    """Clerks and heads for each department of the permit flow, a crowd of applicants, and the
+    city's districts."""
     from accounts.models import Organisation, Role, User
     from eservices.catalog import ensure_building_permit_service
 
@@ -146,8 +150,13 @@ def staff_and_applicants():
              full_name=f"{FIRST_NAMES[i % len(FIRST_NAMES)]} {FAMILY_NAMES[i // len(FIRST_NAMES) % len(FAMILY_NAMES)]}")
         for i in range(APPLICANTS)
     ])
+    districts = Organisation.objects.bulk_create([
+        Organisation(code=f"bench-district-{i}", name=f"District {i}", kind=Organisation.Kind.DISTRICT)
+        for i in range(1, DISTRICTS + 1)
+    ])
     architecture = teams["dept-architecture"]
-    return Staff(clerk=architecture.clerks[0], head=architecture.heads[0], teams=teams)
+    return Staff(clerk=architecture.clerks[0], head=architecture.heads[0], teams=teams,
+                 district_ids=[district.pk for district in districts])
 
 
 def _staff_member(department, role, name):
@@ -276,6 +285,9 @@ def _scratch_tables(cursor, params, staff, template):
     cursor.execute("CREATE TEMP TABLE bench_applicant (n int PRIMARY KEY, user_id bigint) ON COMMIT DROP")
     cursor.executemany("INSERT INTO bench_applicant VALUES (%s, %s)", list(enumerate(applicants)))
     params["applicants"] = len(applicants)
+    cursor.execute("CREATE TEMP TABLE bench_district (n int PRIMARY KEY, organisation_id bigint) ON COMMIT DROP")
+    cursor.executemany("INSERT INTO bench_district VALUES (%s, %s)", list(enumerate(staff.district_ids)))
+    params["districts"] = len(staff.district_ids)
 
 
 def _json(value):
@@ -324,6 +336,7 @@ def _insert_applications(cursor, params, template):
         "decided_at": "CASE WHEN c.shape = 'decided' THEN c.created + %(decided_after)s * interval '1 hour' END",
         "decision_letter": "CASE WHEN c.shape = 'decided' THEN tpl.decision_letter ELSE '' END",
         "applicant_id": "a.user_id",
+        "district_id": "d.organisation_id",
         "process_id": "%(p0)s + c.g",
     }, f"""FROM (
             SELECT bc.*, t.series, extract(year FROM bc.created)::int AS year,
@@ -339,6 +352,7 @@ def _insert_applications(cursor, params, template):
         ) c
         JOIN bench_shape s USING (shape)
         JOIN bench_applicant a ON a.n = c.g %% %(applicants)s
+        JOIN bench_district d ON d.n = (hashint4(c.g) & 65535) %% %(districts)s
         JOIN eservices_application tpl ON tpl.id = {template.application_id}""", params)
 
 

@@ -38,8 +38,8 @@ EXPLAIN_FROM_MS = 20.0
 @dataclass(frozen=True)
 class Page:
     """One inbox page: whose (``clerk`` or ``head``) and its query string, which may name
-    ``{reference}`` or ``{applicant}``: the reference of the newest case in the clerk's queue,
-    the family name of the applicant of the oldest."""
+    ``{reference}``, ``{district}`` or ``{applicant}``: the reference and the district of the
+    newest case in the clerk's queue, the family name of the applicant of the oldest."""
 
     role: str
     label: str
@@ -53,6 +53,7 @@ PAGES = (
     Page("clerk", "queue due within 7 days", "tab=queue&due=week"),
     Page("clerk", "queue newest first", "tab=queue&sort=newest"),
     Page("clerk", "queue by due date", "tab=queue&sort=due"),
+    Page("clerk", "queue of one district", "tab=queue&district={district}"),
     Page("clerk", "search reference", "tab=queue&q={reference}"),
     Page("clerk", "search applicant", "tab=queue&q={applicant}"),
     Page("head", "queue", "tab=queue"),
@@ -111,8 +112,9 @@ def _url(page, values):
 
 
 def _searched(staff):
-    """What a clerk types in the search box when an applicant calls: the reference of the newest
-    case in the clerk's queue, the family name of the applicant of the oldest."""
+    """What a clerk types in the search box when an applicant calls, or picks in the filters: the
+    reference and district of the newest case in the clerk's queue, the family name of the
+    applicant of the oldest."""
     from viewflow.workflow.models import Task
 
     from eservices.models import Application
@@ -123,7 +125,8 @@ def _searched(staff):
                                 owner_permission_obj_pk=department)
     newest, oldest = (Application.objects.select_related("applicant").get(
         process_id=queue.order_by(order).values_list("process_id", flat=True)[0]) for order in ("-created", "created"))
-    return {"reference": newest.reference, "applicant": oldest.applicant.full_name.split()[-1]}
+    return {"reference": newest.reference, "district": str(newest.district_id),
+            "applicant": oldest.applicant.full_name.split()[-1]}
 
 
 def _get(client, url):
