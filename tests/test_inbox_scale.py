@@ -352,3 +352,18 @@ def test_the_citizen_names_the_district_and_the_inbox_filters_by_it(client, peop
 def test_the_catalog_names_the_process_version_new_cases_start_on(client, permit_service):
     html = client.get(reverse("eservices:catalog")).content.decode()
     assert "process version 1" in html
+
+
+def test_a_long_list_is_paged_up_to_the_cap_and_says_there_are_more(client, people, permit_service, monkeypatch):
+    from workflows.selectors import CappedPaginator
+
+    monkeypatch.setattr(CappedPaginator, "cap", 3)
+    for _ in range(5):
+        cases.submitted(people.citizen)
+    client.force_login(people.clerk)
+    html = _page(client)
+    assert len(_references(html)) == 3
+    assert "More than 3 tasks match: the first 3 are listed." in html
+    monkeypatch.setattr(CappedPaginator, "cap", 5)
+    html = _page(client)
+    assert len(_references(html)) == 5 and "More than" not in html

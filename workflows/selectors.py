@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.utils import timezone
-from viewflow.workflow.models import Task
+from django.utils.functional import cached_property
+from viewflow.workflow.models import Process, Task
 from viewflow.workflow.status import STATUS
 
 from accounts import permissions
@@ -33,6 +34,10 @@ def _department_tasks(department_ids):
 def _with_case(qs):
     return (qs.select_related("process", "owner", "sla_clock", "process__case_clock")
             .prefetch_related("process__artifact").order_by("created", "id"))
+
+
+def _oldest_first(qs):
+    return qs.order_by("created", "id")
 
 
 def acting_for(user, today=None):
@@ -56,22 +61,22 @@ def _workable_tasks(user):
 
 def queue_for(*, user):
     """Unassigned tasks waiting in the user's departments."""
-    return _with_case(_workable_tasks(user).filter(status=STATUS.NEW))
+    return _oldest_first(_workable_tasks(user).filter(status=STATUS.NEW))
 
 
 def my_tasks_for(*, user):
     """Tasks the user holds, and those of colleagues they stand in for today."""
-    return _with_case(Task.objects.filter(flow_task_type=HUMAN, owner__in=acting_for(user), status__in=HELD_STATUSES))
+    return _oldest_first(Task.objects.filter(flow_task_type=HUMAN, owner__in=acting_for(user), status__in=HELD_STATUSES))
 
 
 def team_tasks_for(*, user):
     """Assigned tasks in departments the user supervises (for reassigning)."""
-    return _with_case(_department_tasks(permissions.supervised_department_ids(user)).filter(status__in=HELD_STATUSES))
+    return _oldest_first(_department_tasks(permissions.supervised_department_ids(user)).filter(status__in=HELD_STATUSES))
 
 
 def overdue_for(*, user, now=None):
     """Open tasks past their deadline in the user's departments, held or not."""
-    return _with_case(_workable_tasks(user).filter(
+    return _oldest_first(_workable_tasks(user).filter(
         status__in=OPEN_STATUSES, sla_clock__finished_at__isnull=True, sla_clock__due_at__lt=now or timezone.now(),
     ))
 
@@ -120,13 +125,16 @@ class InboxFilter:
 
 
 def _case_lookup_q(key, build):
-    """OR over every flow that declares lookup ``key``: ``build(lookup)`` on the
-    flow's own path from a task to its case. No flow declares it: nothing matches."""
+    """Tasks whose case matches ``build(lookup)``, over every flow that declares
+    lookup ``key`` on its own path from a process to its case (nothing matches
+    when no flow does). A subquery of process ids, so the database starts from
+    the case's own indexes (e.g. the trigram index on reference numbers)."""
     condition = Q(pk__in=[])
     for flow_class in all_flows().values():
         lookup = flow_class.case_lookups.get(key)
         if lookup:
-            condition |= Q(process__flow_class=flow_class) & build(f"process__{lookup}")
+            processes = Process.objects.filter(build(lookup), flow_class=flow_class).values("pk")
+            condition |= Q(process_id__in=processes)
     return condition
 
 
@@ -201,7 +209,33 @@ def paginate_plain(qs, page, per_page=25):
     return Paginator(qs, per_page).get_page(page)
 
 
-def paginate(qs, page, per_page=25):
-    page_obj = Paginator(qs, per_page).get_page(page)
-    page_obj.object_list = decorate(page_obj.object_list)
+class CappedPaginator(Paginator):
+    """Counts no further than ``cap`` rows: a list of thousands is paged up to
+    its first ``cap`` and the page says there are more (narrow the filters),
+    so counting never costs more than ``cap`` rows however many tasks wait."""
+
+    cap = 1000
+
+    @cached_property
+    def counted(self):
+        return self.object_list[: self.cap + 1].count()
+
+    @cached_property
+    def count(self):
+        return min(self.counted, self.cap)
+
+    @property
+    def capped(self):
+        return self.counted > self.cap
+
+
+def paginate(tasks, page, per_page=25):
+    """One page of tasks, in two steps: the page's ids (filtered and sorted on
+    the task table and its indexes alone), then those rows with their case,
+    holder and clocks. Joining every open task of a department first would
+    cost more the more tasks wait."""
+    page_obj = CappedPaginator(tasks.values_list("pk", flat=True), per_page).get_page(page)
+    ids = list(page_obj.object_list)
+    rows = {task.pk: task for task in _with_case(Task.objects.filter(pk__in=ids))}
+    page_obj.object_list = decorate([rows[pk] for pk in ids if pk in rows])
     return page_obj
