@@ -198,6 +198,7 @@ def load(*, total_tasks, staff, template):
     from viewflow.workflow.models import Process, Task
 
     from eservices.models import Application
+    from workflows import open_tasks
 
     decided, open_cases = case_counts(total_tasks)
     began = time.perf_counter()
@@ -214,6 +215,7 @@ def load(*, total_tasks, staff, template):
         _insert_tasks(cursor, params)
         _insert_task_clocks(cursor, params)
         _insert_case_clocks(cursor, params, template)
+        open_tasks.rebuild()  # what an operator runs after a bulk load: manage.py rebuild_inbox
         for model in (Process, Application, Task):
             table = model._meta.db_table
             cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
@@ -228,11 +230,11 @@ def clear(template):
     from viewflow.workflow.models import Process, Task
 
     from eservices.models import Application
-    from workflows.models import CaseClock, TaskClock
+    from workflows.models import CaseClock, OpenTask, TaskClock
 
     last_task = max(template.task_ids.values())
     with transaction.atomic(), connection.cursor() as cursor:
-        for model, column, last in ((TaskClock, "task_id", last_task), (CaseClock, "process_id", template.process_id),
+        for model, column, last in ((OpenTask, "task_id", last_task), (TaskClock, "task_id", last_task), (CaseClock, "process_id", template.process_id),
                                     (Application, "id", template.application_id), (Task, "id", last_task),
                                     (Process, "id", template.process_id)):
             cursor.execute(f"DELETE FROM {model._meta.db_table} WHERE {column} > %s", [last])

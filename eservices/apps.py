@@ -7,8 +7,9 @@ class EservicesConfig(AppConfig):
     verbose_name = _("E-services")
 
     def ready(self):
-        from . import audit  # noqa: F401
+        from . import audit, inbox  # noqa: F401
         from .models import RequiredDocument, ServiceType, ServiceVersion, TaskRoute
         from .selectors import catalog_cache
 
         catalog_cache.forget_on_change_of(ServiceType, ServiceVersion, RequiredDocument, TaskRoute)
+        inbox.connect()

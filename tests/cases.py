@@ -8,6 +8,7 @@ from viewflow.workflow.status import STATUS
 
 from eservices import services
 from eservices.models import ServiceType
+from workflows.models import TaskClock
 from workflows.services import task_claim
 
 from .factories import PERMIT_DATA, pdf_upload, permit_files
@@ -97,3 +98,14 @@ def claim_and_complete(client, task, **form):
     response = client.post(reverse("workflows:task", args=[task.pk]), form)
     assert response.status_code == 302, response.content.decode()[:3000]
     return response
+
+
+def set_deadline(application, due, *, step=None):
+    """Move the deadline of a case's open tasks (all, or one step's), as time
+    passing would; saved through the ORM, so the inbox's rows follow."""
+    clocks = TaskClock.objects.filter(process_id=application.process_id, finished_at__isnull=True)
+    if step:
+        clocks = clocks.filter(task__flow_task__endswith=step)
+    for clock in clocks:
+        clock.due_at = due
+        clock.save(update_fields=["due_at"])

@@ -10,7 +10,6 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from core.models import AuditEvent
-from workflows.models import TaskClock
 
 from . import cases
 from .test_browser import _sync_db_from_playwright_thread, browser, logged_in_page  # noqa: F401  (shared fixtures)
@@ -23,8 +22,8 @@ def test_supervisor_bulk_reassigns_overdue_tasks_and_sees_the_case_in_the_diagra
     late = [cases.submitted(people.citizen) for _ in range(2)]
     cases.claimed(late[0], "check_completeness", people.clerk)
     on_time = cases.submitted(people.other_citizen)
-    TaskClock.objects.filter(process_id__in=[a.process_id for a in late]).update(
-        due_at=timezone.now() - datetime.timedelta(days=1))
+    for application in late:
+        cases.set_deadline(application, timezone.now() - datetime.timedelta(days=1))
 
     page = logged_in_page(browser, live_server, people.supervisor)
     serve_static_files(page, live_server)

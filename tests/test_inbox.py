@@ -8,9 +8,8 @@ from django.utils import timezone
 
 from core.models import AuditEvent
 from eservices.services import application_apply
-from workflows.models import TaskClock
 
-from .cases import open_task
+from .cases import open_task, set_deadline
 from .factories import PERMIT_DATA, permit_files
 
 
@@ -41,8 +40,7 @@ def test_queue_lists_department_tasks_and_claiming_moves_them_to_my_tasks(client
 
 def test_overdue_tasks_stand_out(client, people, permit_service):
     application = _submit(people, permit_service)
-    TaskClock.objects.filter(process_id=application.process_id, finished_at__isnull=True).update(
-        due_at=timezone.now() - datetime.timedelta(hours=1))
+    set_deadline(application, timezone.now() - datetime.timedelta(hours=1))
     client.force_login(people.clerk)
     html = client.get(reverse("workflows:inbox")).content.decode()
     assert 'class="clock-overdue"' in html and "Overdue" in html

@@ -30,8 +30,7 @@ def _page(client, **params):
 
 
 def _overdue(application, step="check_completeness", hours=1):
-    TaskClock.objects.filter(process_id=application.process_id, task__flow_task__endswith=step).update(
-        due_at=timezone.now() - datetime.timedelta(hours=hours))
+    cases.set_deadline(application, timezone.now() - datetime.timedelta(hours=hours), step=step)
 
 
 def _references(html):
@@ -71,8 +70,8 @@ def test_search_finds_a_case_by_part_of_its_reference_or_the_applicant_name(clie
 def test_filters_by_status_due_and_service_and_sorts_by_due_date(client, people, permit_service):
     first, second, third = (cases.submitted(people.citizen) for _ in range(3))
     cases.claimed(second, "check_completeness", people.clerk)
-    TaskClock.objects.filter(process_id=first.process_id).update(due_at=timezone.now() + datetime.timedelta(days=5))
-    TaskClock.objects.filter(process_id=third.process_id).update(due_at=timezone.now() + datetime.timedelta(hours=3))
+    cases.set_deadline(first, timezone.now() + datetime.timedelta(days=5))
+    cases.set_deadline(third, timezone.now() + datetime.timedelta(hours=3))
     _overdue(second)
     client.force_login(people.supervisor)
 

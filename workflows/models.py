@@ -174,3 +174,38 @@ class FlowVersion(models.Model):
 
     def __str__(self):
         return f"{self.label} v{self.version}"
+
+
+class OpenTask(models.Model):
+    """The inbox's own row for one open human task: what its tabs, filters and
+    sorts read, copied from the task, its SLA clock and its case
+    (workflows.open_tasks keeps it in step and deletes it when the task is done
+    or cancelled). Viewflow's task table keeps every task ever worked; this one
+    holds only the work still waiting, so an inbox page costs the same however
+    long the history grows."""
+
+    task = models.OneToOneField(Task, on_delete=models.CASCADE, primary_key=True, related_name="open_entry")
+    process = models.ForeignKey(Process, on_delete=models.CASCADE, related_name="+")
+    department_id = models.BigIntegerField(_("department"), null=True, blank=True)
+    heads_only = models.BooleanField(_("for heads of department"), default=False)
+    status = models.CharField(_("status"), max_length=50)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("holder"), null=True, blank=True,
+                              on_delete=models.SET_NULL, related_name="+")
+    created = models.DateTimeField(_("created"))
+    due_at = models.DateTimeField(_("due"), null=True, blank=True)
+    service = models.CharField(_("service"), max_length=64, blank=True)
+    district_id = models.BigIntegerField(_("district"), null=True, blank=True)
+    search = models.TextField(_("search text"), blank=True, help_text=_("Reference and applicant, in capitals."))
+
+    class Meta:
+        verbose_name = _("open task")
+        verbose_name_plural = _("open tasks")
+        indexes = [
+            models.Index(fields=["department_id", "created", "task"], name="opentask_department",
+                         include=["status", "heads_only", "due_at", "district_id"]),
+            models.Index(fields=["department_id", "due_at", "created", "task"], name="opentask_department_due"),
+            models.Index(fields=["owner", "created", "task"], name="opentask_holder"),
+        ]
+
+    def __str__(self):
+        return f"{self.task_id} ({self.status})"

@@ -1,34 +1,31 @@
 """Permission-scoped reads of tasks: the inbox.
 
-Every tab is one queryset over viewflow's task table, scoped to the user's
-departments (or the tasks they hold or stand in for), narrowed by the inbox
-filters and sorted in the database; a page of it costs the same few queries at
-a thousand tasks or a million (indexes in migration 0002).
+Every tab is one queryset over ``OpenTask`` (one row per open human task,
+kept by workflows.open_tasks), scoped to the user's departments (or the tasks
+they hold or stand in for), narrowed by the inbox filters and sorted in the
+database; a page of it costs the same few queries at a thousand tasks or a
+million, since finished tasks never enter that table.
 """
 
 import datetime
 from dataclasses import dataclass
 
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.functional import cached_property
-from viewflow.workflow.models import Process, Task
+from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from accounts import permissions
 
-from .flows import HELD_STATUSES, HUMAN, OPEN_STATUSES, SUPERVISOR_TASK, organisation_content_type
-from .models import CaseClock, Delegation, TaskClock
+from .flows import HELD_STATUSES, HUMAN
+from .models import CaseClock, Delegation, OpenTask, TaskClock
 from .registry import all_flows
 
 
-def _department_tasks(department_ids):
-    return Task.objects.filter(
-        flow_task_type=HUMAN,
-        owner_permission_content_type=organisation_content_type(),
-        owner_permission_obj_pk__in=[str(pk) for pk in department_ids],
-    )
+def _department_entries(department_ids):
+    return OpenTask.objects.filter(department_id__in=list(department_ids))
 
 
 def _with_case(qs):
@@ -36,8 +33,8 @@ def _with_case(qs):
             .prefetch_related("process__artifact").order_by("created", "id"))
 
 
-def _oldest_first(qs):
-    return qs.order_by("created", "id")
+def _oldest_first(entries):
+    return entries.order_by("created", "task_id")  # "task" would sort by the task's own ordering, a join
 
 
 def acting_for(user, today=None):
@@ -51,34 +48,33 @@ def acting_for(user, today=None):
     return cached
 
 
-def _workable_tasks(user):
-    """Tasks of the user's departments, less the heads' steps of departments
-    they don't supervise."""
-    supervised = [str(pk) for pk in permissions.supervised_department_ids(user)]
-    return _department_tasks(permissions.work_department_ids(user)).exclude(
-        Q(owner_permission=SUPERVISOR_TASK) & ~Q(owner_permission_obj_pk__in=supervised))
+def _workable_entries(user):
+    """Open tasks of the user's departments, less the heads' steps of
+    departments they don't supervise."""
+    supervised = list(permissions.supervised_department_ids(user))
+    return _department_entries(permissions.work_department_ids(user)).exclude(
+        Q(heads_only=True) & ~Q(department_id__in=supervised))
 
 
 def queue_for(*, user):
-    """Unassigned tasks waiting in the user's departments."""
-    return _oldest_first(_workable_tasks(user).filter(status=STATUS.NEW))
+    """Unassigned tasks waiting in the user's departments (``OpenTask`` rows)."""
+    return _oldest_first(_workable_entries(user).filter(status=STATUS.NEW))
 
 
 def my_tasks_for(*, user):
     """Tasks the user holds, and those of colleagues they stand in for today."""
-    return _oldest_first(Task.objects.filter(flow_task_type=HUMAN, owner__in=acting_for(user), status__in=HELD_STATUSES))
+    return _oldest_first(OpenTask.objects.filter(owner__in=acting_for(user), status__in=HELD_STATUSES))
 
 
 def team_tasks_for(*, user):
     """Assigned tasks in departments the user supervises (for reassigning)."""
-    return _oldest_first(_department_tasks(permissions.supervised_department_ids(user)).filter(status__in=HELD_STATUSES))
+    return _oldest_first(_department_entries(permissions.supervised_department_ids(user))
+                         .filter(status__in=HELD_STATUSES))
 
 
 def overdue_for(*, user, now=None):
     """Open tasks past their deadline in the user's departments, held or not."""
-    return _oldest_first(_workable_tasks(user).filter(
-        status__in=OPEN_STATUSES, sla_clock__finished_at__isnull=True, sla_clock__due_at__lt=now or timezone.now(),
-    ))
+    return _oldest_first(_workable_entries(user).filter(due_at__lt=now or timezone.now()))
 
 
 def task_visible_to(*, user, pk):
@@ -105,10 +101,10 @@ class Due:
 
 
 SORTS = {
-    "oldest": ("created", "id"),
-    "newest": ("-created", "-id"),
-    "due": ("sla_clock__due_at", "created", "id"),
-    "-due": ("-sla_clock__due_at", "-created", "-id"),
+    "oldest": ("created", "task_id"),
+    "newest": ("-created", "-task_id"),
+    "due": (F("due_at").asc(nulls_last=True), "created", "task_id"),
+    "-due": (F("due_at").desc(nulls_first=True), "-created", "-task_id"),
 }
 
 
@@ -124,48 +120,26 @@ class InboxFilter:
     sort: str = "oldest"
 
 
-def _case_lookup_q(key, build):
-    """Tasks whose case matches ``build(lookup)``, over every flow that declares
-    lookup ``key`` on its own path from a process to its case (nothing matches
-    when no flow does). A subquery of process ids, so the database starts from
-    the case's own indexes (e.g. the trigram index on reference numbers)."""
-    condition = Q(pk__in=[])
-    for flow_class in all_flows().values():
-        lookup = flow_class.case_lookups.get(key)
-        if lookup:
-            processes = Process.objects.filter(build(lookup), flow_class=flow_class).values("pk")
-            condition |= Q(process_id__in=processes)
-    return condition
-
-
-def _search_q(query):
-    condition = Q()
-    for term in query.split()[:5]:
-        term_q = Q(pk__in=[])
-        for key in ("reference", "applicant"):
-            term_q |= _case_lookup_q(key, lambda lookup, term=term: Q(**{f"{lookup}__icontains": term}))
-        condition &= term_q
-    return condition
-
-
-def filter_tasks(tasks, criteria, *, now=None):
+def filter_tasks(entries, criteria, *, now=None):
+    """Narrow and sort an inbox tab's ``OpenTask`` rows. The search matches
+    each word (up to five) in the case's reference or its applicant's name."""
     now = now or timezone.now()
-    if criteria.query:
-        tasks = tasks.filter(_search_q(criteria.query))
+    for term in criteria.query.split()[:5]:
+        entries = entries.filter(search__contains=term.upper())
     if criteria.service:
-        tasks = tasks.filter(_case_lookup_q("service", lambda lookup: Q(**{lookup: criteria.service})))
+        entries = entries.filter(service=criteria.service)
     if criteria.district:
-        tasks = tasks.filter(_case_lookup_q("district", lambda lookup: Q(**{lookup: criteria.district})))
+        entries = entries.filter(district_id=criteria.district)
     if criteria.status:
-        tasks = tasks.filter(status=criteria.status)
+        entries = entries.filter(status=criteria.status)
     if criteria.due == Due.OVERDUE:
-        tasks = tasks.filter(sla_clock__due_at__lt=now)
+        entries = entries.filter(due_at__lt=now)
     elif criteria.due in (Due.DAY, Due.WEEK):
         horizon = now + (datetime.timedelta(days=1) if criteria.due == Due.DAY else datetime.timedelta(days=7))
-        tasks = tasks.filter(sla_clock__due_at__gte=now, sla_clock__due_at__lt=horizon)
+        entries = entries.filter(due_at__gte=now, due_at__lt=horizon)
     elif criteria.due == Due.NONE:
-        tasks = tasks.filter(sla_clock__isnull=True)
-    return tasks.order_by(*SORTS.get(criteria.sort, SORTS["oldest"]))
+        entries = entries.filter(due_at__isnull=True)
+    return entries.order_by(*SORTS.get(criteria.sort, SORTS["oldest"]))
 
 
 def service_choices():
@@ -229,12 +203,11 @@ class CappedPaginator(Paginator):
         return self.counted > self.cap
 
 
-def paginate(tasks, page, per_page=25):
-    """One page of tasks, in two steps: the page's ids (filtered and sorted on
-    the task table and its indexes alone), then those rows with their case,
-    holder and clocks. Joining every open task of a department first would
-    cost more the more tasks wait."""
-    page_obj = CappedPaginator(tasks.values_list("pk", flat=True), per_page).get_page(page)
+def paginate(entries, page, per_page=25):
+    """One page of an inbox tab, in two steps: the page's task ids from its
+    ``OpenTask`` rows (filtered, sorted and counted on that table's indexes),
+    then those tasks with their case, holder and clocks."""
+    page_obj = CappedPaginator(entries.values_list("task_id", flat=True), per_page).get_page(page)
     ids = list(page_obj.object_list)
     rows = {task.pk: task for task in _with_case(Task.objects.filter(pk__in=ids))}
     page_obj.object_list = decorate([rows[pk] for pk in ids if pk in rows])

@@ -23,6 +23,7 @@ from viewflow.workflow.status import PROCESS
 from core import audit
 from core.errors import ValidationFailed
 
+from . import open_tasks
 from .flows import case_of
 from .registry import all_flows, label_of, versions_of
 
@@ -126,6 +127,7 @@ def migrate_cases(*, source, target, step_map=None, actor=None, references=None)
             for task, node in moves:
                 Task.objects.filter(pk=task.pk).update(flow_task=node)
             Process.objects.filter(pk=process.pk).update(flow_class=target)
+            open_tasks.case_changed([process.pk])  # the new version may read its case differently
             audit.record(actor=actor, action="workflows.process.migrate", obj=process, before=before,
                          after={"flow": label_of(target), "version": target.version,
                                 "steps": sorted({node.name for _task, node in moves})},

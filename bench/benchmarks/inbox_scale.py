@@ -3,7 +3,8 @@
 PostgreSQL only (on SQLite it says so and returns nothing). It runs in a database of its own,
 ``munis_bench_inbox``, so neither the million rows nor the other benchmarks' cases disturb
 anyone. ``bench.inbox_fixture`` loads building-permit cases with set-based SQL — first about
-1,000 tasks, then (after removing those) about 1,000,000 — and runs VACUUM ANALYZE after each
+1,000 tasks, then (after removing those) about 1,000,000 —, fills the inbox's open-task rows as
+``manage.py rebuild_inbox`` would, and runs VACUUM ANALYZE after each
 load. Each page of ``PAGES`` is requested in-process through Django's test ``Client`` (the
 whole middleware stack, no HTTP server: a server adds the same constant to both sizes), as a
 clerk of the architecture department or as its head, both logged in with a session. For each

@@ -1,0 +1,66 @@
+"""The inbox reads its own table of open tasks (workflows.open_tasks), filled
+here from the tasks already open. Searching it by part of a reference or a
+name uses a trigram index on PostgreSQL."""
+
+import django.db.models.deletion
+from django.conf import settings
+from django.db import migrations, models
+
+from core.migration_ops import sql_for
+
+OPEN_HUMAN = "status IN ('NEW', 'ASSIGNED', 'STARTED') AND flow_task_type = 'HUMAN'"
+
+
+def fill(apps, schema_editor):
+    # The live code, not the historical models: the rows are derived data and
+    # must come out exactly as workflows.open_tasks writes them today.
+    from workflows import open_tasks
+
+    open_tasks.rebuild()
+
+
+class Migration(migrations.Migration):
+
+    dependencies = [
+        ('viewflow', '0015_task_scheduled'),
+        ('workflows', '0004_inbox_covering_indexes'),
+        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
+    ]
+
+    operations = [
+        migrations.CreateModel(
+            name='OpenTask',
+            fields=[
+                ('task', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='open_entry', serialize=False, to='viewflow.task')),
+                ('department_id', models.BigIntegerField(blank=True, null=True, verbose_name='department')),
+                ('heads_only', models.BooleanField(default=False, verbose_name='for heads of department')),
+                ('status', models.CharField(max_length=50, verbose_name='status')),
+                ('created', models.DateTimeField(verbose_name='created')),
+                ('due_at', models.DateTimeField(blank=True, null=True, verbose_name='due')),
+                ('service', models.CharField(blank=True, max_length=64, verbose_name='service')),
+                ('district_id', models.BigIntegerField(blank=True, null=True, verbose_name='district')),
+                ('search', models.TextField(blank=True, help_text='Reference and applicant, in capitals.', verbose_name='search text')),
+                ('owner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='holder')),
+                ('process', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='viewflow.process')),
+            ],
+            options={
+                'verbose_name': 'open task',
+                'verbose_name_plural': 'open tasks',
+                'indexes': [models.Index(fields=['department_id', 'created', 'task'], include=('status', 'heads_only', 'due_at', 'district_id'), name='opentask_department'), models.Index(fields=['department_id', 'due_at', 'created', 'task'], name='opentask_department_due'), models.Index(fields=['owner', 'created', 'task'], name='opentask_holder')],
+            },
+        ),
+        sql_for(
+            postgresql=[
+                "CREATE EXTENSION IF NOT EXISTS pg_trgm",
+                "CREATE INDEX opentask_search_trgm ON workflows_opentask USING gin (search gin_trgm_ops)",
+            ],
+            reverse_postgresql=["DROP INDEX opentask_search_trgm"],
+        ),
+        migrations.RunPython(fill, migrations.RunPython.noop),
+        migrations.RunSQL(
+            ["DROP INDEX munis_task_open_by_department", "DROP INDEX munis_task_open_by_owner"],
+            [f"CREATE INDEX munis_task_open_by_department ON viewflow_task (owner_permission_obj_pk, created, id) "
+             f"WHERE {OPEN_HUMAN}",
+             f"CREATE INDEX munis_task_open_by_owner ON viewflow_task (owner_id, created, id) WHERE {OPEN_HUMAN}"],
+        ),
+    ]
