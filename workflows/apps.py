@@ -15,7 +15,7 @@ class WorkflowsConfig(AppConfig):
         from .versions import deploy_after_migrate
 
         post_migrate.connect(deploy_after_migrate, sender=self, dispatch_uid="workflows.deploy_flows")
-        clocks.connect()
         open_tasks.connect()
+        clocks.connect()
         incidents.connect()
         calendar_cache.forget_on_change_of(Holiday)
