@@ -245,7 +245,7 @@ def test_a_service_is_offered_only_within_its_validity_window(client, people):
 
     with time_machine.travel(start + datetime.timedelta(days=1), tick=False):
         assert offered()
-        since, until = (date_filter(moment, "j M Y") for moment in (version.valid_from, version.valid_until))
+        since, until = (date_filter(timezone.localtime(moment), "j M Y") for moment in (version.valid_from, version.valid_until))
         catalog = client.get(reverse("eservices:catalog")).content.decode()
         assert f"Version 1, in force from {since} until {until}" in catalog
     with time_machine.travel(start + datetime.timedelta(days=5, seconds=-5), tick=False) as traveller:
@@ -304,7 +304,7 @@ def test_a_new_version_cannot_leave_a_gap_in_a_service_in_force(people, permit_s
 
 def test_catalog_page_and_api_show_the_version_in_force(client, people, permit_service):
     second = second_version(people.admin, permit_service)
-    since = date_filter(second.valid_from, "j M Y")
+    since = date_filter(timezone.localtime(second.valid_from), "j M Y")  # as the page shows it: local date
     assert f"Version 2, in force since {since}" in client.get(reverse("eservices:catalog")).content.decode()
     listed = client.get("/api/v1/services/").json()["results"][0]
     assert listed["code"] == "building-permit" and listed["version"]["number"] == 2
