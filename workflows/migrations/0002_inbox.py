@@ -5,16 +5,6 @@ import simple_history.models
 from django.conf import settings
 from django.db import migrations, models
 
-# The inbox's reads of viewflow's task table (the table is viewflow's, so the
-# indexes are plain SQL): open human tasks by department and by holder, oldest
-# first. Partial on the open states, so they stay small when finished tasks
-# run into the millions. Both PostgreSQL and SQLite understand them.
-OPEN_HUMAN = "status IN ('NEW', 'ASSIGNED', 'STARTED') AND flow_task_type = 'HUMAN'"
-TASK_INDEXES = [
-    ("munis_task_open_by_department", "owner_permission_obj_pk, status, created, id"),
-    ("munis_task_open_by_owner", "owner_id, created, id"),
-]
-
 
 class Migration(migrations.Migration):
 
@@ -25,10 +15,6 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        *(migrations.RunSQL(
-            f"CREATE INDEX {name} ON viewflow_task ({columns}) WHERE {OPEN_HUMAN}",
-            f"DROP INDEX {name}",
-        ) for name, columns in TASK_INDEXES),
         migrations.CreateModel(
             name='Delegation',
             fields=[
