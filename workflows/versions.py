@@ -76,9 +76,14 @@ def deploy_flows(now=None):
     return changed
 
 
-def deploy_after_migrate(sender, app_config=None, using="default", **kwargs):
+def deploy_after_migrate(sender, app_config=None, using="default", apps=None, **kwargs):
     if app_config is None or app_config.label != "workflows":
         return
+    try:
+        if apps is not None:
+            apps.get_model("workflows", "FlowVersion")
+    except LookupError:
+        return  # migrated back to before flow versions: there is nothing to record them in
     deploy_flows()
 
 
