@@ -28,9 +28,12 @@ def _department_entries(department_ids):
     return OpenTask.objects.filter(department_id__in=list(department_ids))
 
 
+#: What a task shown to staff is drawn with: its case's process, holder and clocks.
+SHOWN_WITH = ("process", "owner", "sla_clock", "process__case_clock")
+
+
 def _with_case(qs):
-    return (qs.select_related("process", "owner", "sla_clock", "process__case_clock")
-            .prefetch_related("process__artifact").order_by("created", "id"))
+    return qs.select_related(*SHOWN_WITH).prefetch_related("process__artifact")
 
 
 def _oldest_first(entries):
@@ -80,8 +83,7 @@ def overdue_for(*, user, now=None):
 def task_visible_to(*, user, pk):
     """A task a staff member may open: held by them (or by someone they stand
     in for), or in their department."""
-    task = (Task.objects.select_related("process", "owner", "sla_clock", "process__case_clock")
-            .filter(pk=pk, flow_task_type=HUMAN).first())
+    task = Task.objects.select_related(*SHOWN_WITH).filter(pk=pk, flow_task_type=HUMAN).first()
     if task is None:
         return None
     if task.owner_id in acting_for(user) and permissions.is_case_worker(user):
