@@ -8,3 +8,7 @@ class AccountsConfig(AppConfig):
 
     def ready(self):
         from . import audit  # noqa: F401
+        from .models import Organisation
+        from .selectors import organisation_cache
+
+        organisation_cache.forget_on_change_of(Organisation)

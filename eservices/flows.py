@@ -129,6 +129,7 @@ class BuildingPermitFlow(CaseFlow, flow.Flow):
 
     def start_case(self, activation, application):
         activation.process.artifact = application
+        application.process = activation.process  # so the inbox reads the case from memory, not the database
         return activation.process
 
     def case_services(self):

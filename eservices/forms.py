@@ -5,7 +5,7 @@ authority and is checked again by the service."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Organisation
+from accounts.selectors import districts, districts_exist
 
 from .schema import enum_titles, translated
 
@@ -40,10 +40,9 @@ def application_form_class(version, *, partial=False):
         name: _field_for(name, spec, name in required)
         for name, spec in schema.get("properties", {}).items()
     }
-    districts = Organisation.objects.filter(kind=Organisation.Kind.DISTRICT).order_by("name")
-    if districts.exists():
+    if districts_exist():
         fields["district"] = forms.ModelChoiceField(
-            label=_("District"), queryset=districts, required=False, empty_label="—",
+            label=_("District"), queryset=districts(), required=False, empty_label="—",
             help_text=_("The district the application concerns (for a building: where the site is)."))
     for doc in version.required_documents.all():
         fields[f"doc_{doc.code}"] = forms.FileField(

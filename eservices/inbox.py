@@ -15,8 +15,10 @@ CASE_FIELDS = {"reference", "applicant", "service_type", "district", "process"}
 def application_saved(sender, instance, update_fields=None, **kwargs):
     if instance.process_id and (update_fields is None or CASE_FIELDS & set(update_fields)):
         process_field = Application._meta.get_field("process")
-        flow_class = process_field.get_cached_value(instance).flow_class if process_field.is_cached(instance) else None
-        open_tasks.case_changed([instance.process_id], flow_class=flow_class)
+        if process_field.is_cached(instance):
+            open_tasks.process_case_changed(process_field.get_cached_value(instance))
+        else:
+            open_tasks.case_changed([instance.process_id])
 
 
 def applicant_saved(sender, instance, created, update_fields=None, **kwargs):

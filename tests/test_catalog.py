@@ -3,6 +3,7 @@ although the versions in force are cached between requests."""
 
 from django.urls import reverse
 
+from accounts.models import Organisation
 from eservices.models import Application, RequiredDocument, TaskRoute
 from eservices.services import service_version_new_draft, service_version_publish, service_version_retire
 from workflows.selectors import queue_for
@@ -47,3 +48,16 @@ def test_a_changed_routing_rule_sends_the_next_case_to_the_new_department(client
     assert apply_over_http(client).status_code == 302
     assert queue_for(user=people.clerk).count() == 1
     assert queue_for(user=people.fire).count() == 1
+
+
+def test_the_form_offers_a_district_from_the_moment_the_first_one_is_set_up(client, people, permit_service):
+    client.force_login(people.citizen)
+    form_page = reverse("eservices:apply", args=["building-permit"])
+    assert 'name="district"' not in client.get(form_page).content.decode()  # none yet, and now cached
+
+    region = Organisation.objects.create(code="region", name="Tashkent", kind=Organisation.Kind.REGION)
+    Organisation.objects.create(code="chilanzar", name="Chilanzar District", kind=Organisation.Kind.DISTRICT,
+                                parent=region)
+
+    html = client.get(form_page).content.decode()
+    assert 'name="district"' in html and "Chilanzar District" in html

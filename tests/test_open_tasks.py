@@ -8,11 +8,14 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from viewflow.workflow.status import STATUS
 
+from accounts.models import Organisation
 from eservices import services
+from eservices.models import Application
 from workflows import open_tasks
 from workflows.models import OpenTask, TaskClock
 
 from . import cases
+from .factories import PERMIT_DATA, OrganisationFactory, permit_files
 
 INBOX = reverse("workflows:inbox")
 
@@ -70,3 +73,35 @@ def test_rebuild_inbox_reports_rows_out_of_step_and_repairs_them(client, people,
     call_command("rebuild_inbox", "--check")
     html = client.get(INBOX).content.decode()
     assert lost.reference in html and stale.reference in html
+
+
+def test_a_submitted_permit_is_in_its_districts_queue_under_its_reference_at_a_fixed_cost(
+        client, people, permit_service, django_assert_num_queries):
+    """The new case's inbox row is written once, from the case in memory:
+    reference, applicant, service, district and due date, no read-back."""
+    district = OrganisationFactory(code="district-yunusabad", name="Yunusabad", kind=Organisation.Kind.DISTRICT)
+    cases.submitted(people.other_citizen)  # the catalog, calendars and reference counter are warm
+    client.force_login(people.citizen)
+    apply_url = reverse("eservices:apply", args=["building-permit"])
+    assert client.get(apply_url).status_code == 200  # the citizen opens the form first
+    form = {**PERMIT_DATA, "district": district.pk, "action": "submit",
+            **{f"doc_{code}": upload for code, upload in permit_files().items()}}
+    # session and user (2); the district chosen (1); the case, its three attachments and their row versions (3);
+    # the flow: process, two tasks, case clock, task clock, inbox row, task link (7; the process was created in
+    # this transaction, so it needs no row lock); the reference number, the case's reference and its row
+    # version, the inbox row's reference (4); the audit chain (3); the six savepoints of the nested
+    # transactions in a test
+    with django_assert_num_queries(26):
+        response = client.post(apply_url, form)
+    assert response.status_code == 302
+
+    application = Application.objects.get(applicant=people.citizen)
+    row = _row(application, "check_completeness")
+    assert (row.district_id, row.service) == (district.pk, "building-permit")
+    assert row.search == f"{application.reference} {people.citizen.full_name}".upper()
+    assert row.due_at == TaskClock.objects.get(task_id=row.task_id).due_at
+    assert open_tasks.out_of_step() == []
+
+    client.force_login(people.clerk)
+    html = client.get(INBOX, {"district": district.pk}).content.decode()
+    assert application.reference in html

@@ -53,10 +53,16 @@ def task_clock_start(sender, instance, created, **kwargs):
     remind_at = None
     if sla.remind_before and sla.remind_before < sla.allowed:
         remind_at = calendar.add(start, sla.allowed - sla.remind_before)
-    TaskClock.objects.create(task=instance, process_id=instance.process_id, allowed=sla.allowed,
-                             due_at=calendar.add(start, sla.allowed), remind_at=remind_at)
+    instance._munis_task_clock = TaskClock.objects.create(
+        task=instance, process_id=instance.process_id, allowed=sla.allowed,
+        due_at=calendar.add(start, sla.allowed), remind_at=remind_at)
     if sla.pauses_case and case_clock is not None:
         case_clock_pause(case_clock, calendar, start)
+
+
+def started_clock(task):
+    """The clock ``task_clock_start`` gave a task just created (None: no deadline)."""
+    return getattr(task, "_munis_task_clock", None)
 
 
 def task_clock_stop(sender, process, task, **kwargs):

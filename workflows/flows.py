@@ -8,10 +8,11 @@ serves through viewflow's ``process.artifact``.
 
 from django.contrib.contenttypes.models import ContentType
 from django.http import Http404
-from viewflow.workflow import lock
 from viewflow.workflow.status import STATUS
 
 from accounts.models import Organisation
+
+from .locks import ProcessRowLock
 
 HUMAN = "HUMAN"  # viewflow's flow_task_type of a step people work
 OPEN_STATUSES = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
@@ -46,7 +47,7 @@ class CaseFlow:
 
     # Row lock on the process (SELECT ... FOR UPDATE, waiting rather than
     # failing): claim, complete and joins never interleave on PostgreSQL.
-    lock_impl = lock.SelectForUpdateLock(nowait=False, attempts=1)
+    lock_impl = ProcessRowLock()
 
     #: node name -> workflows.sla.Sla: deadline, reminder, what happens when it runs out
     task_sla: dict = {}

@@ -14,9 +14,11 @@ or restore that bypassed the ORM.
 """
 
 from django.db import transaction
+from django.db.models.constants import LOOKUP_SEP
 from django.db.models.signals import post_save
 from viewflow.workflow.models import Process, Task
 
+from .clocks import started_clock
 from .flows import HUMAN, OPEN_STATUSES, SUPERVISOR_TASK, organisation_content_type
 from .models import OpenTask, TaskClock
 
@@ -54,6 +56,41 @@ def _cases_of(flow_class, process_ids):
     return {row[0]: _case_fields(dict(zip(lookups, row[1:], strict=True))) for row in rows}
 
 
+def _case_in_memory(process, lookups):
+    """The case columns read from objects already loaded with ``process`` (the
+    case that just started it or was just saved), or None when any step of a
+    lookup would need the database. Same values as ``_cases_of`` reads."""
+    values = {}
+    for key, lookup in lookups.items():
+        obj, (*path, last) = process, lookup.split(LOOKUP_SEP)
+        for name in path:
+            field = obj._meta.get_field(name)
+            if not field.is_relation or not field.is_cached(obj):
+                return None
+            obj = field.get_cached_value(obj)
+            if obj is None:
+                break
+        if obj is None:
+            values[key] = None
+            continue
+        field = obj._meta.get_field(last)
+        if not field.concrete:
+            return None
+        values[key] = getattr(obj, field.attname)
+    return _case_fields(values)
+
+
+def _case_of_task(task):
+    flow_class = task.flow_task.flow_class
+    process_field = Task._meta.get_field("process")
+    case = None
+    if process_field.is_cached(task):
+        case = _case_in_memory(process_field.get_cached_value(task), _flow_lookups(flow_class))
+    if case is None:
+        case = _cases_of(flow_class, [task.process_id]).get(task.process_id) or _case_fields({})
+    return case
+
+
 def _open_clock_due(task_ids):
     return dict(TaskClock.objects.filter(task_id__in=task_ids, finished_at__isnull=True)
                 .values_list("task_id", "due_at"))
@@ -73,15 +110,27 @@ def task_saved(sender, instance, created=False, update_fields=None, **kwargs):
     fields = _task_fields(instance)
     if not created and OpenTask.objects.filter(task_id=instance.pk).update(**fields):
         return
-    flow_class = instance.flow_task.flow_class
-    case = _cases_of(flow_class, [instance.process_id]).get(instance.process_id) or _case_fields({})
+    case = _case_of_task(instance)
+    clock = started_clock(instance)
     OpenTask.objects.create(task_id=instance.pk, process_id=instance.process_id, created=instance.created,
-                            **fields, **case)  # the due date follows when the task's clock starts
+                            due_at=clock.due_at if clock else None, **fields, **case)
 
 
-def clock_saved(sender, instance, **kwargs):
+def clock_saved(sender, instance, created=False, **kwargs):
+    if created:
+        return  # a new task's clock: its row is written next, with the due date (task_saved)
     due = None if instance.finished_at else instance.due_at
     OpenTask.objects.filter(task_id=instance.task_id).update(due_at=due)
+
+
+def process_case_changed(process):
+    """``case_changed`` for one process whose case was just saved: the case
+    columns come from the objects in memory when they are all loaded."""
+    case = _case_in_memory(process, _flow_lookups(process.flow_class))
+    if case is None:
+        case_changed([process.pk], flow_class=process.flow_class)
+    else:
+        OpenTask.objects.filter(process_id=process.pk).update(**case)
 
 
 def case_changed(process_ids, *, flow_class=None):
@@ -143,8 +192,8 @@ def rebuild():
 
 
 def connect():
-    """Before the clocks' own handlers: a new task's row is there when its
-    clock starts and sets the due date."""
+    """After the clocks' own handlers (workflows.apps): a new task's clock has
+    started, so its row is written once, due date included."""
     post_save.connect(task_saved, sender=Task, dispatch_uid="munis-open-task")
     post_save.connect(clock_saved, sender=TaskClock, dispatch_uid="munis-open-task-clock")
 
