@@ -155,6 +155,8 @@ MEDIA_URL = "/media-not-served/"
 MEDIA_ROOT = env("MUNIS_MEDIA_ROOT", default=str(VAR_DIR / "media"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Document blobs (documents.blobs): files under MEDIA_ROOT/documents, or S3 when S3_BUCKET is set.
+    "documents": {"BACKEND": "documents.storage.LocalBlobStorage"},
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -163,6 +165,22 @@ STORAGES = {
         )
     },
 }
+
+# --- Document blobs on S3 (AWS, MinIO, SeaweedFS, Ceph) when S3_BUCKET is set; see config/s3.py.
+if env("S3_BUCKET", default=""):
+    from config.s3 import DEFAULT_MULTIPART_CHUNKSIZE, DEFAULT_MULTIPART_THRESHOLD, documents_storage
+
+    STORAGES["documents"] = documents_storage(
+        bucket=env("S3_BUCKET"),
+        endpoint_url=env("S3_ENDPOINT_URL", default=""),  # empty: AWS itself
+        access_key=env("S3_ACCESS_KEY_ID", default=""),  # empty: boto3's own lookup (e.g. instance role)
+        secret_key=env("S3_SECRET_ACCESS_KEY", default=""),
+        region=env("S3_REGION", default="us-east-1"),
+        addressing_style=env("S3_ADDRESSING_STYLE", default="path"),
+        multipart_threshold=env.int("S3_MULTIPART_THRESHOLD", default=DEFAULT_MULTIPART_THRESHOLD),
+        multipart_chunksize=env.int("S3_MULTIPART_CHUNKSIZE", default=DEFAULT_MULTIPART_CHUNKSIZE),
+    )
+# --- end of S3 block
 
 CACHES = {
     "default": (

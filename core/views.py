@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.core.cache import cache
-from django.core.files.storage import default_storage
+from django.core.files.storage import default_storage, storages
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
@@ -43,6 +43,8 @@ def readyz(request):
         checks["cache"] = f"error: {exc.__class__.__name__}"
     if settings.CELERY_BROKER_URL:
         checks["broker"] = _broker_check()
+    if _documents_on_s3():
+        checks["documents"] = _documents_bucket_check()
     ready = all(v == "ok" for v in checks.values())
     return JsonResponse({"status": "ok" if ready else "unavailable", "checks": checks}, status=200 if ready else 503)
 
@@ -53,6 +55,37 @@ def _broker_check():
     try:
         with app.connection_for_write() as conn:
             conn.ensure_connection(max_retries=1, timeout=2)
+        return "ok"
+    except Exception as exc:  # noqa: BLE001
+        return f"error: {exc.__class__.__name__}"
+
+
+def _documents_on_s3():
+    return settings.STORAGES.get("documents", {}).get("BACKEND") == "storages.backends.s3.S3Storage"
+
+
+_bucket_probe = {}  # the storage probed last -> its probe client
+
+
+def _documents_bucket_check():
+    """HEAD the documents bucket: reachable, and our keys may use it. A client of its
+    own with short timeouts and no retries, so an unreachable store answers fast."""
+    from botocore.config import Config
+
+    try:
+        storage = storages["documents"]
+        probe = _bucket_probe.get(storage)
+        if probe is None:
+            config = storage.client_config.merge(
+                Config(connect_timeout=2, read_timeout=3, retries={"mode": "standard", "max_attempts": 1})
+            )
+            probe = storage._create_session().client(  # the storage's own credentials lookup
+                "s3", region_name=storage.region_name, endpoint_url=storage.endpoint_url,
+                use_ssl=storage.use_ssl, verify=storage.verify, config=config,
+            )
+            _bucket_probe.clear()
+            _bucket_probe[storage] = probe
+        probe.head_bucket(Bucket=storage.bucket_name)
         return "ok"
     except Exception as exc:  # noqa: BLE001
         return f"error: {exc.__class__.__name__}"

@@ -10,7 +10,7 @@ from core.admin import ReadOnlyAdminMixin
 from core.errors import DomainError
 
 from . import services
-from .models import Application, Attachment, RequiredDocument, ServiceType, ServiceVersion, TaskRoute
+from .models import Application, RequiredDocument, ServiceType, ServiceVersion, TaskRoute
 
 
 class TaskRouteInline(admin.TabularInline):
@@ -135,17 +135,6 @@ class ServiceVersionAdmin(SimpleHistoryAdmin, TranslationAdmin):
                 self.message_user(request, done % {"version": result or version}, messages.SUCCESS)
 
 
-class AttachmentInline(admin.TabularInline):
-    model = Attachment
-    extra = 0
-    can_delete = False
-    readonly_fields = ["document_code", "original_name", "content_type", "size", "sha256", "uploaded_by", "uploaded_at"]
-    exclude = ["file"]
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(Application)
 class ApplicationAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
     """Cases change only through their flow; the admin shows them read-only."""
@@ -155,4 +144,3 @@ class ApplicationAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
     list_filter = ["status", "service_type"]
     list_select_related = ["service_type", "service_version", "applicant"]
     search_fields = ["reference", "applicant__email", "applicant__full_name"]
-    inlines = [AttachmentInline]

@@ -3,8 +3,8 @@ from django.utils.translation import gettext_lazy as _
 from core.audit import register
 
 register("eservices.application.save_draft", _("Draft saved"))
+register("eservices.application.upload", _("Document uploaded"))  # before the document store: kept for old trails
 register("eservices.application.submit", _("Application submitted"))
-register("eservices.application.upload", _("Document uploaded"))
 register("eservices.application.check_completeness", _("Completeness checked"))
 register("eservices.application.resubmit", _("Corrected application resubmitted"))
 register("eservices.application.review", _("Technical review completed"))

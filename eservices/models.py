@@ -167,6 +167,9 @@ class RequiredDocument(models.Model):
     code = models.SlugField(_("code"), max_length=50)
     name = models.CharField(_("name"), max_length=200)
     mandatory = models.BooleanField(_("mandatory"), default=True)
+    document_class = models.ForeignKey(
+        "documents.DocumentClass", verbose_name=_("document class"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+", help_text=_("How the uploaded document is kept; empty: as an application document."))
 
     # history is registered in translation.py, after the translated fields exist
 
@@ -288,28 +291,3 @@ class Application(models.Model):
     @property
     def is_decided(self):
         return self.status in (self.Status.APPROVED, self.Status.REFUSED)
-
-
-class Attachment(models.Model):
-    """A file uploaded with an application. Never overwritten: a correction
-    adds a new row; the document-store issue moves these to versioned storage."""
-
-    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="attachments")
-    document_code = models.SlugField(_("document"), max_length=50)
-    file = models.FileField(_("file"), upload_to="attachments/%Y/%m/")
-    original_name = models.CharField(_("file name"), max_length=200)
-    content_type = models.CharField(_("type"), max_length=100)
-    size = models.PositiveBigIntegerField(_("size"))
-    sha256 = models.CharField(_("SHA-256"), max_length=64)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
-
-    history = History()
-
-    class Meta:
-        ordering = ["uploaded_at", "id"]
-        verbose_name = _("attachment")
-        verbose_name_plural = _("attachments")
-
-    def __str__(self):
-        return self.original_name

@@ -40,7 +40,7 @@ def version_in_force(*, code):
     now = timezone.now()
     version = catalog_cache.get(code)
     if version is None or not version.in_force(now):
-        version = versions_in_force(at=now).prefetch_related("required_documents").filter(
+        version = versions_in_force(at=now).prefetch_related("required_documents__document_class").filter(
             service_type__code=code).first()
         if version is None:
             return None

@@ -16,12 +16,14 @@ from simple_history.utils import bulk_create_with_history
 from core import audit
 from core.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 from documents.pdf import render_pdf
+from documents.selectors import APPLICATION_DOCUMENT, document_class, document_codes_of_case
+from documents.services import case_documents_add
+from documents.uploads import check_upload
 from workflows.services import task_complete
 
 from . import selectors
 from .models import (
     Application,
-    Attachment,
     ReferenceSequence,
     RequiredDocument,
     ServiceType,
@@ -29,7 +31,6 @@ from .models import (
     VersionFrozen,
 )
 from .notifications import notify_applicant
-from .uploads import check_upload
 
 # --- reference numbers -------------------------------------------------------
 
@@ -88,28 +89,19 @@ def _check_files(version, files):
 
 
 def _missing_documents(application, new_codes=()):
-    have = set(application.attachments.values_list("document_code", flat=True)) | set(new_codes)
+    have = document_codes_of_case(application) | set(new_codes)
     return [doc for doc in application.service_version.required_documents.all()
             if doc.mandatory and doc.code not in have]
 
 
-def _store_attachments(*, application, checked, actor):
-    attachments = []
-    for code, upload in checked.items():
-        attachment = Attachment(
-            application=application, document_code=code, original_name=upload.name,
-            content_type=upload.content_type, size=upload.size, sha256=upload.sha256, uploaded_by=actor,
-        )
-        attachment.file.save(upload.name, upload.file, save=False)
-        attachments.append(attachment)
-    if not attachments:
-        return
-    bulk_create_with_history(attachments, Attachment, default_user=actor)
-    for attachment in attachments:
-        audit.record(actor=actor, action="eservices.application.upload", obj=attachment, trail=application,
-                     after={"document": attachment.document_code, "name": attachment.original_name,
-                            "sha256": attachment.sha256, "size": attachment.size},
-                     label=lambda a=attachment: f"{application} — {a.original_name}")
+def _store_documents(*, application, checked, actor, new_case=False):
+    """Each upload becomes the next version of the case's document in that place
+    (the document store audits each one on the case's trail)."""
+    places = {doc.code: doc for doc in application.service_version.required_documents.all()}
+    uploads = {code: (places[code].name, places[code].document_class or document_class(APPLICATION_DOCUMENT), upload)
+               for code, upload in checked.items()}
+    case_documents_add(actor=actor, case=application, uploads=uploads, owner=application.service_type.department,
+                       new_case=new_case)
 
 
 # --- citizen ---------------------------------------------------------------------
@@ -137,7 +129,7 @@ def application_save_draft(*, actor, service_type, data, files=None, application
             application.save(update_fields=["data", "service_version", "district"])
         audit.record(actor=actor, action="eservices.application.save_draft", obj=application,
                      before=before, after={"data": data, "version": version.number})
-        _store_attachments(application=application, checked=checked, actor=actor)
+        _store_documents(application=application, checked=checked, actor=actor)
     return application
 
 
@@ -162,7 +154,7 @@ def application_submit(*, actor, application, data=None, files=None, district=No
         missing = _missing_documents(application, checked)
         if missing:
             raise ValidationFailed(fields={f"doc_{doc.code}": [_("Please attach “%(doc)s”.") % {"doc": doc.name}] for doc in missing})
-        _store_attachments(application=application, checked=checked, actor=actor)
+        _store_documents(application=application, checked=checked, actor=actor)
         _start_case(application, actor=actor)
     return application
 
@@ -182,7 +174,7 @@ def application_apply(*, actor, service_type, data, files=None, district=None):
         application.skip_history_when_saving = True
         application.save()
         del application.skip_history_when_saving
-        _store_attachments(application=application, checked=checked, actor=actor)
+        _store_documents(application=application, checked=checked, actor=actor, new_case=True)
         _start_case(application, actor=actor)
     return application
 
@@ -218,7 +210,7 @@ def application_resubmit(*, actor, task, data, files=None, comment=""):
         before = {"data": application.data}
         application.data = data
         application.save(update_fields=["data"])
-        _store_attachments(application=application, checked=checked, actor=actor)
+        _store_documents(application=application, checked=checked, actor=actor)
         task_complete(task=task, actor=actor, action="eservices.application.resubmit", comment=comment,
                       before=before, after={"data": data}, on_done=lambda t: _sync_status(application))
     return application

@@ -13,5 +13,5 @@ urlpatterns = [
     path("applications/<int:pk>/edit/", views.apply, name="edit_draft"),
     path("applications/<int:pk>/correction/", views.correction, name="correction"),
     path("applications/<int:pk>/decision.pdf", views.decision_download, name="decision"),
-    path("applications/<int:pk>/attachments/<int:attachment_pk>/", views.attachment_download, name="attachment"),
+    path("applications/<int:pk>/documents/<int:version_pk>/", views.document_download, name="document"),
 ]

@@ -3,8 +3,9 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from django_ratelimit.decorators import ratelimit
@@ -12,6 +13,8 @@ from django_ratelimit.decorators import ratelimit
 from core.errors import InvalidTransition, ValidationFailed
 from core.forms import add_domain_errors
 from core.idempotency import idempotent_post
+from documents.selectors import version_of_case
+from documents.services import version_open
 from workflows.selectors import case_clock_of
 
 from . import selectors, services
@@ -81,7 +84,6 @@ def apply(request, code=None, pk=None):
         status = 400
     return render(request, "eservices/apply.html", {
         "form": form, "version": version, "draft": draft,
-        "attachments": draft.attachments.all() if draft else [],
     }, status=status)
 
 
@@ -108,7 +110,6 @@ def application_detail(request, pk):
         "application": application,
         "is_applicant": is_applicant,
         "timeline": selectors.timeline_for(application=application, viewer=request.user),
-        "attachments": application.attachments.all(),
         "correction_note": selectors.correction_request(application=application) if is_applicant else None,
         "case_clock": case_clock_of(application.process) if application.process_id else None,
     })
@@ -162,10 +163,14 @@ def decision_download(request, pk):
 
 @login_required
 @require_GET
-def attachment_download(request, pk, attachment_pk):
+def document_download(request, pk, version_pk):
+    """A version of one of the case's documents, streamed as stored (and checked against its hash)."""
     application = _visible_or_404(request, pk)
-    attachment = application.attachments.filter(pk=attachment_pk).first()
-    if attachment is None:
+    version = version_of_case(application, version_pk)
+    if version is None:
         raise Http404
-    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name,
-                        content_type=attachment.content_type)
+    response = StreamingHttpResponse(version_open(actor=request.user, version=version),
+                                     content_type=version.mime_type)
+    response["Content-Length"] = str(version.size)
+    response["Content-Disposition"] = content_disposition_header(True, version.original_name)
+    return response

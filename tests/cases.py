@@ -2,10 +2,12 @@
 the views would. Faster than HTTP; the HTTP path itself is covered by
 test_permit_end_to_end."""
 
+from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
+from documents.models import DocumentVersion
 from eservices import services
 from eservices.models import ServiceType
 from workflows.models import TaskClock
@@ -109,3 +111,10 @@ def set_deadline(application, due, *, step=None):
     for clock in clocks:
         clock.due_at = due
         clock.save(update_fields=["due_at"])
+
+
+def versions_of(application):
+    """Every version of every document of the case, oldest first."""
+    return DocumentVersion.objects.filter(
+        document__case_type=ContentType.objects.get_for_model(application), document__case_id=str(application.pk),
+    ).order_by("pk")

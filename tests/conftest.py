@@ -10,6 +10,7 @@ from accounts.models import Organisation, Role
 from eservices.catalog import ensure_building_permit_service
 
 from .factories import UserFactory, member
+from .seaweedfs import s3_documents, seaweedfs  # noqa: F401 - fixtures: a real SeaweedFS S3 server
 
 
 @pytest.fixture(autouse=True)

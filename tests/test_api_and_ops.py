@@ -37,7 +37,9 @@ def test_applications_api_shows_only_my_own(client, people, permit_service):
     listing = client.get("/api/v1/applications/").json()
     assert [a["reference"] for a in listing["results"]] == [mine.reference]
     assert listing["results"][0]["status"] == "submitted"
-    assert len(listing["results"][0]["attachments"]) == 3
+    documents = listing["results"][0]["documents"]
+    assert sorted(d["code"] for d in documents) == ["architectural_design", "ownership", "site_plan"]
+    assert all(len(d["versions"]) == 1 and len(d["versions"][0]["sha256"]) == 64 for d in documents)
     response = client.get(f"/api/v1/applications/{theirs.pk}/")
     assert response.status_code == 404
     assert response["Content-Type"] == "application/problem+json"

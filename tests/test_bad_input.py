@@ -18,7 +18,8 @@ from django.urls import reverse
 from viewflow.workflow.models import Task
 
 from core.models import AuditEvent
-from eservices.models import Application, Attachment
+from documents.models import DocumentVersion
+from eservices.models import Application
 
 from . import cases
 from .factories import PERMIT_DATA, TINY_PDF, pdf_upload, permit_files
@@ -28,7 +29,7 @@ def snapshot():
     """Everything a refused request must leave as it was."""
     return {
         "applications": list(Application.objects.order_by("pk").values_list("pk", "status", "reference", "data")),
-        "attachments": list(Attachment.objects.order_by("pk").values_list("pk", "application_id", "sha256")),
+        "document_versions": list(DocumentVersion.objects.order_by("pk").values_list("pk", "document_id", "sha256")),
         "tasks": list(Task.objects.order_by("pk").values_list("pk", "status", "owner_id")),
         "audit_events": AuditEvent.objects.count(),
     }
@@ -336,7 +337,7 @@ def two_citizens(people):
 
 
 def _att(key):
-    return lambda c: c[key].attachments.order_by("pk").first().pk
+    return lambda c: cases.versions_of(c[key]).first().pk
 
 
 TAMPERED = [
@@ -348,16 +349,16 @@ TAMPERED = [
     pytest.param("other_citizen", "POST", lambda c: reverse("eservices:correction", args=[c["hers"].pk]),
                  apply_payload, id="correct another citizen's case"),
     pytest.param("other_citizen", "GET",
-                 lambda c: reverse("eservices:attachment", args=[c["hers"].pk, _att("hers")(c)]), None,
+                 lambda c: reverse("eservices:document", args=[c["hers"].pk, _att("hers")(c)]), None,
                  id="another citizen's document"),
     pytest.param("other_citizen", "GET",
-                 lambda c: reverse("eservices:attachment", args=[c["his_draft"].pk, _att("hers")(c)]), None,
+                 lambda c: reverse("eservices:document", args=[c["his_draft"].pk, _att("hers")(c)]), None,
                  id="another citizen's document under one's own case"),
     pytest.param("citizen", "GET",
-                 lambda c: reverse("eservices:attachment", args=[c["hers"].pk, _att("her_draft")(c)]), None,
+                 lambda c: reverse("eservices:document", args=[c["hers"].pk, _att("her_draft")(c)]), None,
                  id="own document under another own case"),
     pytest.param("clerk", "GET",
-                 lambda c: reverse("eservices:attachment", args=[c["hers"].pk, _att("his_draft")(c)]), None,
+                 lambda c: reverse("eservices:document", args=[c["hers"].pk, _att("his_draft")(c)]), None,
                  id="clerk: a draft's document under a visible case"),
     pytest.param("fire", "POST",
                  lambda c: reverse("workflows:claim", args=[cases.open_task(c["hers"], "review_architecture").pk]),
@@ -370,7 +371,7 @@ TAMPERED = [
                  None, id="claim the fire department's task"),
     pytest.param("citizen", "GET", lambda c: reverse("eservices:application", args=[999_999]), None,
                  id="no such case"),
-    pytest.param("citizen", "GET", lambda c: reverse("eservices:attachment", args=[c["hers"].pk, 999_999]), None,
+    pytest.param("citizen", "GET", lambda c: reverse("eservices:document", args=[c["hers"].pk, 999_999]), None,
                  id="no such document"),
     pytest.param("clerk", "POST", lambda c: reverse("workflows:claim", args=[999_999]), None, id="no such task"),
     pytest.param("supervisor", "POST", lambda c: reverse("workflows:reassign", args=[999_999]),

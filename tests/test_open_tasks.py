@@ -86,12 +86,13 @@ def test_a_submitted_permit_is_in_its_districts_queue_under_its_reference_at_a_f
     assert client.get(apply_url).status_code == 200  # the citizen opens the form first
     form = {**PERMIT_DATA, "district": district.pk, "action": "submit",
             **{f"doc_{code}": upload for code, upload in permit_files().items()}}
-    # session and user (2); the district chosen (1); the case, its three attachments and their row versions (3);
+    # session and user (2); the district chosen (1); the case, its three documents with their row versions and their
+    # first versions (4);
     # the flow: process, two tasks, case clock, task clock, inbox row, task link (7; the process was created in
     # this transaction, so it needs no row lock); the reference number, the case's reference and its row
     # version, the inbox row's reference (4); the audit chain (3); the six savepoints of the nested
     # transactions in a test
-    with django_assert_num_queries(26):
+    with django_assert_num_queries(27):
         response = client.post(apply_url, form)
     assert response.status_code == 302
 

@@ -70,7 +70,7 @@ def _api_app(case):
 
 
 def _first_attachment(case):
-    return lambda w: getattr(w, case).attachments.order_by("pk").first().pk
+    return lambda w: cases.versions_of(getattr(w, case)).first().pk
 
 
 def _fixed(path):
@@ -123,9 +123,9 @@ TABLE = [
         (LOGIN, 404, 200, 200, 404, 200, 200, 404, 404, 200)),
     row("case: no such pk", "GET", lambda w: reverse("eservices:application", args=[w.missing_pk]),
         (LOGIN,) + (404,) * 9),
-    row("attachment of a case in review", "GET", _app("attachment", "reviewing", _first_attachment("reviewing")),
+    row("attachment of a case in review", "GET", _app("document", "reviewing", _first_attachment("reviewing")),
         (LOGIN, 200, 404, 200, 200, 200, 200, 404, 404, 200)),
-    row("attachment of a draft", "GET", _app("attachment", "draft", _first_attachment("draft")),
+    row("attachment of a draft", "GET", _app("document", "draft", _first_attachment("draft")),
         (LOGIN, 200, 404, 404, 404, 404, 200, 404, 404, 200)),
     row("edit draft", "GET", _app("edit_draft", "draft"), OWN_ONLY),
     row("edit a submitted case", "GET", _app("edit_draft", "checking"),
@@ -325,7 +325,7 @@ def test_a_citizen_cannot_read_another_citizens_case_or_document_by_guessing_ids
     hers = [world.draft, world.checking, world.held, world.reviewing, world.correcting, decided]
     mine = world.neighbours
     her_refs = [a.reference for a in hers if a.reference]
-    her_attachments = [(a.pk, att.pk) for a in hers for att in a.attachments.all()]
+    her_attachments = [(a.pk, version.pk) for a in hers for version in cases.versions_of(a)]
     assert len(her_refs) == 5 and len(her_attachments) >= 15
     all_pks = [a.pk for a in hers] + [mine.pk]
     guesses = [pk for pk in range(max(1, min(all_pks) - 2), max(all_pks) + 3) if pk != mine.pk]
@@ -333,7 +333,7 @@ def test_a_citizen_cannot_read_another_citizens_case_or_document_by_guessing_ids
     # Aziza herself can read each of them: the ids below are real ones.
     client.force_login(people.citizen)
     for app_pk, att_pk in her_attachments:
-        assert client.get(reverse("eservices:attachment", args=[app_pk, att_pk])).status_code == 200
+        assert client.get(reverse("eservices:document", args=[app_pk, att_pk])).status_code == 200
     assert client.get(f"/api/v1/applications/{decided.pk}/").json()["reference"] == decided.reference
 
     client.force_login(people.other_citizen)
@@ -349,7 +349,7 @@ def test_a_citizen_cannot_read_another_citizens_case_or_document_by_guessing_ids
     for app_pk, att_pk in her_attachments:
         # her document under her case, and under his own case (a tampered URL)
         for owner_pk in (app_pk, mine.pk):
-            response = client.get(reverse("eservices:attachment", args=[owner_pk, att_pk]))
+            response = client.get(reverse("eservices:document", args=[owner_pk, att_pk]))
             assert response.status_code == 404, (owner_pk, att_pk)
             assert "%PDF" not in _body(response)
 

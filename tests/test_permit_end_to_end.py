@@ -14,7 +14,7 @@ from core.audit import trail_key_for
 from core.models import AuditEvent
 from eservices.models import Application
 
-from .cases import apply_over_http, claim_and_complete, open_task
+from .cases import apply_over_http, claim_and_complete, open_task, versions_of
 from .factories import pdf_upload
 from .tamper import as_database_superuser
 
@@ -52,7 +52,10 @@ def test_permit_goes_from_submission_through_correction_and_reviews_to_a_permit_
     assert response.status_code == 302
     application.refresh_from_db()
     assert application.status == "submitted"
-    assert application.attachments.count() == 4
+    # the corrected site plan is the second version of the same document; nothing was overwritten
+    site_plan = [v for v in versions_of(application) if v.document.code == "site_plan"]
+    assert [(v.number, v.original_name) for v in site_plan] == [(1, "site_plan.pdf"), (2, "site_plan_v2.pdf")]
+    assert versions_of(application).count() == 4
 
     # Second check passes; three departments review in parallel.
     client.force_login(people.clerk)
@@ -88,10 +91,10 @@ def test_permit_goes_from_submission_through_correction_and_reviews_to_a_permit_
     actions = [(e.action, e.actor_id) for e in events]
     citizen, clerk, sup = people.citizen.pk, people.clerk.pk, people.supervisor.pk
     expected = (
-        [("eservices.application.upload", citizen)] * 3
+        [("documents.version.create", citizen)] * 3
         + [("eservices.application.submit", citizen),
            ("workflows.task.claim", clerk), ("eservices.application.check_completeness", clerk),
-           ("eservices.application.upload", citizen), ("eservices.application.resubmit", citizen),
+           ("documents.version.create", citizen), ("eservices.application.resubmit", citizen),
            ("workflows.task.claim", clerk), ("eservices.application.check_completeness", clerk)]
     )
     for _step, reviewer in reviews:

@@ -1,6 +1,10 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from ..models import Application, Attachment, RequiredDocument, ServiceVersion
+from documents.models import Document, DocumentVersion
+from documents.selectors import documents_of_case
+
+from ..models import Application, RequiredDocument, ServiceVersion
 
 
 class RequiredDocumentSerializer(serializers.ModelSerializer):
@@ -35,10 +39,19 @@ class ServiceSerializer(serializers.ModelSerializer):
                   "required_documents"]
 
 
-class AttachmentSerializer(serializers.ModelSerializer):
+class DocumentVersionSerializer(serializers.ModelSerializer):
     class Meta:
-        model = Attachment
-        fields = ["id", "document_code", "original_name", "content_type", "size", "sha256", "uploaded_at"]
+        model = DocumentVersion
+        fields = ["id", "number", "original_name", "mime_type", "size", "sha256", "created_at"]
+
+
+class DocumentSerializer(serializers.ModelSerializer):
+    versions = DocumentVersionSerializer(source="versions_newest_first", many=True, read_only=True,
+                                         help_text="Newest first.")
+
+    class Meta:
+        model = Document
+        fields = ["id", "code", "title", "confidentiality", "versions"]
 
 
 class ApplicationSerializer(serializers.ModelSerializer):
@@ -46,13 +59,18 @@ class ApplicationSerializer(serializers.ModelSerializer):
     service_version = serializers.IntegerField(source="service_version.number", read_only=True,
                                                help_text="The version of the service the case was filed under.")
     status_label = serializers.CharField(source="get_status_display", read_only=True)
-    attachments = AttachmentSerializer(many=True, read_only=True)
+    documents = serializers.SerializerMethodField()
     has_decision_letter = serializers.SerializerMethodField()
 
     class Meta:
         model = Application
         fields = ["id", "reference", "service_type", "service_version", "status", "status_label", "data", "created",
-                  "submitted_at", "decided_at", "attachments", "has_decision_letter"]
+                  "submitted_at", "decided_at", "documents", "has_decision_letter"]
+
+    @extend_schema_field(DocumentSerializer(many=True))
+    def get_documents(self, obj):
+        documents = getattr(obj, "case_documents", None)  # a list page fetches them for all its cases at once
+        return DocumentSerializer(documents_of_case(obj) if documents is None else documents, many=True).data
 
     def get_has_decision_letter(self, obj) -> bool:
         return bool(obj.decision_letter)

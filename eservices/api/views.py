@@ -1,6 +1,8 @@
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, viewsets
 
+from documents.selectors import documents_of_cases
+
 from .. import selectors
 from ..models import Application
 from .serializers import ApplicationSerializer, ServiceSerializer
@@ -29,4 +31,12 @@ class ApplicationViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation has no user
             return Application.objects.none()
-        return selectors.applications_of(user=self.request.user).prefetch_related("attachments")
+        return selectors.applications_of(user=self.request.user)
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        if page is not None:
+            found = documents_of_cases(page)
+            for application in page:
+                application.case_documents = found[application.pk]
+        return page

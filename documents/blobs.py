@@ -1,0 +1,138 @@
+"""Content-addressed blobs on the ``documents`` storage.
+
+A blob's key is derived from its SHA-256, so the same bytes are stored once
+and a key always promises the same bytes. Bytes are streamed in chunks both
+ways (never a whole file in memory) and hashed as they pass: a write whose
+bytes don't match the hash they were checked under is undone, and a read that
+doesn't match its key's hash is refused rather than served.
+"""
+
+import hashlib
+import logging
+
+from django.core.files import File
+from django.core.files.storage import storages
+from django.utils.translation import gettext_lazy as _
+
+from core.errors import DomainError
+
+log = logging.getLogger(__name__)
+
+CHUNK = 1024 * 1024
+#: blobs up to this size are checked in full before the first byte is sent;
+#: bigger ones are checked as they stream and the download is cut off on a mismatch
+VERIFY_BEFORE_SENDING = 16 * 1024 * 1024
+
+
+class BlobDamaged(DomainError):
+    code = "document_damaged"
+    status = 503
+    default_message = _("The stored copy of this document failed its integrity check, so it was not sent. "
+                        "The administrators have been told; please try again later.")
+
+
+def documents_storage():
+    return storages["documents"]
+
+
+def blob_key(sha256):
+    return f"sha256/{sha256[:2]}/{sha256[2:4]}/{sha256}"
+
+
+class _HashingFile(File):
+    """Hashes what the storage reads from it; a rewind (a retried upload) starts over."""
+
+    def __init__(self, file):
+        super().__init__(file)
+        self._restart()
+
+    def _restart(self):
+        self.digest, self.bytes_read = hashlib.sha256(), 0
+
+    def read(self, *args):
+        data = self.file.read(*args)
+        self.digest.update(data)
+        self.bytes_read += len(data)
+        return data
+
+    def seek(self, offset, whence=0):
+        position = self.file.seek(offset, whence)
+        if position == 0:
+            self._restart()
+        return position
+
+    def chunks(self, chunk_size=None):
+        self.seek(0)
+        while data := self.read(chunk_size or CHUNK):
+            yield data
+
+
+class BlobMismatch(RuntimeError):
+    pass
+
+
+def blob_put(file, *, sha256, size):
+    """Store ``file`` (already hashed by the upload checks) under its key and
+    return the key. Bytes already stored are not written again."""
+    storage, key = documents_storage(), blob_key(sha256)
+    if storage.exists(key) and storage.size(key) == size:
+        return key
+    hashing = _HashingFile(file)
+    hashing.seek(0)
+    storage.save(key, hashing)
+    if (hashing.digest.hexdigest(), hashing.bytes_read) != (sha256, size):
+        storage.delete(key)
+        raise BlobMismatch(f"The upload changed while it was stored (expected {sha256}, {size} bytes).")
+    return key
+
+
+def blob_digest(key):
+    """(SHA-256, size) of the stored bytes, read in chunks."""
+    digest, size = hashlib.sha256(), 0
+    with documents_storage().open(key, "rb") as handle:
+        while data := handle.read(CHUNK):
+            digest.update(data)
+            size += len(data)
+    return digest.hexdigest(), size
+
+
+def blob_check(key, *, sha256, size):
+    """None when the blob holds what its version promises, else what is wrong."""
+    storage = documents_storage()
+    if not storage.exists(key):
+        return "missing"
+    if storage.size(key) != size:
+        return "size differs"
+    if blob_digest(key)[0] != sha256:
+        return "content differs"
+    return None
+
+
+def blob_stream(key, *, sha256, size):
+    """An iterator over the blob's bytes that ends in an error instead of
+    finishing a download whose bytes don't hash to ``sha256``."""
+    if size <= VERIFY_BEFORE_SENDING:
+        problem = blob_check(key, sha256=sha256, size=size)
+        if problem:
+            log.error("Document blob %s: %s", key, problem)
+            raise BlobDamaged()
+    else:
+        storage = documents_storage()
+        if not storage.exists(key) or storage.size(key) != size:
+            log.error("Document blob %s is missing or has the wrong size", key)
+            raise BlobDamaged()
+    return _verified_chunks(key, sha256=sha256, size=size)
+
+
+def _verified_chunks(key, *, sha256, size):
+    digest, sent = hashlib.sha256(), 0
+    with documents_storage().open(key, "rb") as handle:
+        while data := handle.read(CHUNK):
+            digest.update(data)
+            sent += len(data)
+            if sent > size:
+                break
+            yield data
+    if (digest.hexdigest(), sent) != (sha256, size):
+        log.error("Document blob %s changed while it was sent; the download was cut off", key)
+        raise BlobDamaged()

@@ -1,0 +1,73 @@
+"""Reads of the document store."""
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Prefetch
+from django.utils.translation import gettext_lazy as _
+
+from core.cache import CachedConfiguration
+
+from .models import Confidentiality, DisposalAction, Document, DocumentClass, DocumentVersion
+
+#: the classification scheme, read whenever documents are stored
+class_cache = CachedConfiguration("documents:classes", timeout=300)
+
+APPLICATION_DOCUMENT = "application-document"
+DECISION_LETTER = "decision-letter"
+
+#: the classes the code relies on (migration 0002 creates them; they are made again if missing)
+BUILT_IN_CLASSES = {
+    APPLICATION_DOCUMENT: {"name": _("Application document"), "retention_years": 10,
+                           "disposal": DisposalAction.TRANSFER, "confidentiality": Confidentiality.CONFIDENTIAL},
+    DECISION_LETTER: {"name": _("Decision letter"), "retention_years": None, "disposal": DisposalAction.KEEP,
+                      "confidentiality": Confidentiality.INTERNAL},
+}
+
+
+def document_class(code):
+    """A class of the scheme by code (cached); a built-in one is created if missing."""
+    found = class_cache.get(code)
+    if found is None:
+        found = DocumentClass.objects.filter(code=code).first()
+        if found is None and code in BUILT_IN_CLASSES:
+            defaults = {**BUILT_IN_CLASSES[code], "name": str(BUILT_IN_CLASSES[code]["name"])}
+            # not cached: the new row is not committed yet (the next read caches it)
+            return DocumentClass.objects.get_or_create(code=code, defaults=defaults)[0]
+        if found is None:
+            raise DocumentClass.DoesNotExist(f"No document class {code!r}.")
+        class_cache.set(code, found)
+    return found
+
+
+def _of_case(case):
+    return Document.objects.filter(case_type=ContentType.objects.get_for_model(case), case_id=str(case.pk))
+
+
+_NEWEST_FIRST = Prefetch("versions", queryset=DocumentVersion.objects.order_by("-number"),
+                         to_attr="versions_newest_first")
+
+
+def documents_of_case(case):
+    """The case's documents with their versions, newest version first."""
+    return _of_case(case).prefetch_related(_NEWEST_FIRST)
+
+
+def documents_of_cases(cases):
+    """``{case pk: [documents]}`` for cases of one model, in two queries (a list page)."""
+    cases = list(cases)
+    if not cases:
+        return {}
+    found = {str(case.pk): [] for case in cases}
+    documents = Document.objects.filter(case_type=ContentType.objects.get_for_model(cases[0]), case_id__in=list(found))
+    for document in documents.prefetch_related(_NEWEST_FIRST):
+        found[document.case_id].append(document)
+    return {case.pk: found[str(case.pk)] for case in cases}
+
+
+def document_codes_of_case(case):
+    return set(_of_case(case).exclude(code="").values_list("code", flat=True))
+
+
+def version_of_case(case, pk):
+    """A version of one of the case's documents, or None (another case's, or no such version)."""
+    return DocumentVersion.objects.select_related("document").filter(
+        pk=pk, document__in=_of_case(case)).first()

@@ -1,0 +1,175 @@
+"""Write paths of the document store, and the one way to read a version.
+
+Every new version is audited (``documents.version.create``) on the trail of
+the case it belongs to; every read of a confidential or secret-personal
+version is audited too (``documents.version.read``: who, when, which version,
+why). Callers check the domain rule (may this person see this case?) and the
+store checks again through ``documents.access``.
+"""
+
+import datetime
+import secrets
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
+
+from core import audit
+from core.errors import InvalidTransition, PermissionDenied, ValidationFailed
+
+from . import access
+from .blobs import blob_put, blob_stream
+from .models import Confidentiality, Document, DocumentVersion
+
+LOCK_FOR = datetime.timedelta(hours=8)
+
+
+def _version_after(version):
+    return {"document": version.document_id, "version": version.number, "name": version.original_name,
+            "sha256": version.sha256, "size": version.size, "type": version.mime_type}
+
+
+def _record_versions(*, actor, versions, trail):
+    for version in versions:
+        audit.record(actor=actor, action="documents.version.create", obj=version, trail=trail or version.document,
+                     after=_version_after(version),
+                     label=lambda v=version: f"{trail or v.document} — {v.document.title} v{v.number}")
+
+
+def _new_version(*, document, number, upload, actor, comment=""):
+    return DocumentVersion(
+        document=document, number=number, blob_key=blob_put(upload.file, sha256=upload.sha256, size=upload.size),
+        size=upload.size, sha256=upload.sha256, mime_type=upload.content_type, original_name=upload.name,
+        author=actor, comment=comment[:500])
+
+
+def case_documents_add(*, actor, case, uploads, owner=None, new_case=False):
+    """Store checked uploads for their places in ``case``: ``uploads`` maps a
+    place's code to ``(title, document class, CheckedUpload)``. A place that
+    holds a document already gets a new version of it; a new place a new
+    document (``new_case``: the case was created in this transaction, so it
+    has none yet). Returns the new versions. Must run inside the caller's transaction."""
+    if not uploads:
+        return []
+    case_type = ContentType.objects.get_for_model(case)
+    existing = {}
+    if not new_case:
+        existing = {doc.code: doc for doc in Document.objects.select_for_update().filter(
+            case_type=case_type, case_id=str(case.pk), code__in=list(uploads))}
+    new_documents = [
+        Document(title=title, document_class=document_class, owner=owner, confidentiality=document_class.confidentiality,
+                 case_type=case_type, case_id=str(case.pk), code=code, created_by=actor)
+        for code, (title, document_class, _upload) in uploads.items() if code not in existing
+    ]
+    if new_documents:
+        bulk_create_with_history(new_documents, Document, default_user=actor)
+    documents = {**existing, **{doc.code: doc for doc in new_documents}}
+    numbers = {}
+    if existing:
+        numbers = dict(DocumentVersion.objects.filter(document__in=existing.values()).values("document")
+                       .annotate(last=Max("number")).values_list("document", "last"))
+    versions = [
+        _new_version(document=documents[code], number=numbers.get(documents[code].pk, 0) + 1, upload=upload,
+                     actor=actor)
+        for code, (_title, _class, upload) in uploads.items()
+    ]
+    DocumentVersion.objects.bulk_create(versions)
+    _record_versions(actor=actor, versions=versions, trail=case)
+    return versions
+
+
+def version_add(*, actor, document, upload, comment="", lock_token=""):
+    """A new version of a document, by whoever may edit it; while the document
+    is checked out, only with the holder's token."""
+    with transaction.atomic(), audit.batch():
+        document = Document.objects.select_for_update().get(pk=document.pk)
+        if not access.can_edit(actor, document):
+            raise PermissionDenied()
+        if document.is_locked() and lock_token != document.lock_token:
+            raise InvalidTransition(_("“%(title)s” is checked out by %(name)s until %(until)s.") % {
+                "title": document.title, "name": document.locked_by.full_name if document.locked_by else "—",
+                "until": timezone.localtime(document.lock_expires_at).strftime("%Y-%m-%d %H:%M")},
+                code="document_locked" if not lock_token else "lock_token_mismatch")
+        last = document.versions.aggregate(last=Max("number"))["last"] or 0
+        version = _new_version(document=document, number=last + 1, upload=upload, actor=actor, comment=comment)
+        version.save()
+        _record_versions(actor=actor, versions=[version], trail=document.case)
+    return version
+
+
+def document_check_out(*, actor, document):
+    """Lock a document for editing; returns the token the next version needs."""
+    with transaction.atomic(), audit.batch():
+        document = Document.objects.select_for_update().get(pk=document.pk)
+        if not access.can_edit(actor, document):
+            raise PermissionDenied()
+        if document.is_locked() and document.locked_by_id != actor.pk:
+            raise InvalidTransition(_("“%(title)s” is already checked out by %(name)s.") % {
+                "title": document.title, "name": document.locked_by.full_name}, code="document_locked")
+        document.locked_by, document.lock_token = actor, secrets.token_urlsafe(24)
+        document.lock_expires_at = timezone.now() + LOCK_FOR
+        document.save(update_fields=["locked_by", "lock_token", "lock_expires_at"])
+        audit.record(actor=actor, action="documents.document.check_out", obj=document, trail=document.case or document,
+                     after={"until": document.lock_expires_at})
+    return document.lock_token
+
+
+def document_check_in(*, actor, document, lock_token, upload=None, comment=""):
+    """Add the edited version (if any) and release the lock."""
+    with transaction.atomic(), audit.batch():
+        version = None
+        if upload is not None:
+            version = version_add(actor=actor, document=document, upload=upload, comment=comment,
+                                  lock_token=lock_token)
+        document = Document.objects.select_for_update().get(pk=document.pk)
+        if not document.is_locked() or document.lock_token != lock_token:
+            raise InvalidTransition(_("This check-out has ended or belongs to someone else."),
+                                    code="lock_token_mismatch")
+        _unlock(document)
+        audit.record(actor=actor, action="documents.document.check_in", obj=document, trail=document.case or document,
+                     after={"version": version.number if version else None})
+    return version
+
+
+def document_break_lock(*, actor, document, reason):
+    """A supervisor (or an administrator) ends someone else's check-out."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed(fields={"reason": [_("Say why the check-out is broken.")]})
+    with transaction.atomic(), audit.batch():
+        document = Document.objects.select_for_update().get(pk=document.pk)
+        if not access.can_break_lock(actor, document):
+            raise PermissionDenied()
+        if not document.is_locked():
+            raise InvalidTransition(_("“%(title)s” is not checked out.") % {"title": document.title},
+                                    code="document_not_locked")
+        holder = document.locked_by
+        _unlock(document)
+        audit.record(actor=actor, action="documents.document.break_lock", obj=document,
+                     trail=document.case or document,
+                     before={"checked_out_by": holder.full_name if holder else None}, after={"reason": reason})
+
+
+def _unlock(document):
+    document.locked_by, document.lock_token, document.lock_expires_at = None, "", None
+    document.save(update_fields=["locked_by", "lock_token", "lock_expires_at"])
+
+
+def version_open(*, actor, version, reason=""):
+    """The version's bytes as a verified stream, for someone allowed to read
+    it. Reads of confidential and secret-personal documents are audited, with
+    the reason when one is given."""
+    document = version.document
+    if not access.can_read(actor, document):
+        raise PermissionDenied()
+    if document.confidentiality in Confidentiality.logged():
+        with transaction.atomic(), audit.batch():
+            audit.record(actor=actor, action="documents.version.read", obj=version, trail=document.case or document,
+                         after={"version": version.number, "sha256": version.sha256,
+                                "confidentiality": document.confidentiality, "reason": reason[:500]},
+                         label=f"{document.case or document} — {document.title} v{version.number}")
+    return blob_stream(version.blob_key, sha256=version.sha256, size=version.size)
+

@@ -1,0 +1,22 @@
+"""Where document blobs live when no S3 is configured: files under
+``MEDIA_ROOT/documents``. Keys are content-addressed (documents.blobs), so a
+key always holds the same bytes: a blob is written under a temporary name and
+renamed into place, so a reader never sees half a file and two uploads of the
+same bytes at once both succeed."""
+
+import os
+import uuid
+
+from django.core.files.storage import FileSystemStorage
+from django.utils.functional import cached_property
+
+
+class LocalBlobStorage(FileSystemStorage):
+    @cached_property
+    def base_location(self):
+        return os.path.join(super().base_location, "documents")
+
+    def _save(self, name, content):
+        partial = super()._save(f"{name}.partial-{uuid.uuid4().hex}", content)
+        os.replace(self.path(partial), self.path(name))
+        return name
