@@ -13,6 +13,6 @@ class Command(BaseCommand):
             versions = ", ".join(f"#{pk}" for pk in problem.version_ids)
             self.stderr.write(f"{problem.key}: {problem.problem} (versions {versions})")
         if report.problems:
-            raise CommandError(f"{len(report.problems)} of {report.blobs} document blobs are missing or altered.")
+            raise CommandError(f"{len(report.problems)} of {report.blobs} document blob(s) missing or altered.")
         self.stdout.write(self.style.SUCCESS(
-            f"Document blobs intact: {report.blobs} blobs of {report.versions} versions verified."))
+            f"Document blobs intact: {report.blobs} blob(s) of {report.versions} version(s) verified."))
