@@ -78,11 +78,11 @@ def sniff(head):
     return "other"
 
 
-def check_head(head, kind):
-    """A PDF reader finds ``%PDF-`` anywhere in the first 1024 bytes: anything
-    else that has it there is also a PDF (a polyglot)."""
+def check_head(head):
+    """A PDF reader finds ``%PDF-`` anywhere in the first 1024 bytes: a file
+    that has it there but not at its start is a PDF and something else too."""
     at = head.find(PDF_SIGNATURE, 0, 1024 + len(PDF_SIGNATURE))
-    if at > 0 or (at == 0 and kind != "pdf"):
+    if at > 0:
         raise Unsafe("polyglot", f"PDF header at offset {at}")
 
 
@@ -205,7 +205,7 @@ _PDF_NAME_TOKEN = re.compile(
     rb"(?=[" + _NOT_IN_NAME + rb"])"
 )
 # Separate patterns, each with a literal start, are many times faster than one alternation.
-_PDF_STREAM_KEYWORD = re.compile(rb"stream(?=[\r\n])")
+_PDF_STREAM_KEYWORD = re.compile(rb"stream[ \t]*(?=[\r\n])")
 _PDF_EOF = re.compile(rb"%%EOF")
 _PDF_FILTER_VALUE = re.compile(
     rb"[\x00\t\n\x0c\r ]*(?:\[(?P<array>[^\]]{0,400})\]|/(?P<one>[^" + _NOT_IN_NAME + rb"]{1,400}))"
@@ -348,6 +348,8 @@ class _PdfScan:
             raise Unsafe("uncheckable", "object stream that cannot be read")
 
     def finish(self, file, size):
+        if self.object_stream:
+            raise Unsafe("uncheckable", "object stream whose data was not found")
         if self.end is None:
             raise Unsafe("damaged", "no %%EOF")
         _check_trailing(file, self.end, size, "PDF")
@@ -355,9 +357,9 @@ class _PdfScan:
 
 # --- images --------------------------------------------------------------------------------------------------------
 
-# Markup a browser or a server-side include would act on. Kept to patterns long
-# enough not to turn up by chance in compressed image data.
-# Matched in lower-cased windows: much faster than a case-insensitive pattern.
+# Markup a browser or a server-side include would act on, in patterns long enough
+# not to turn up by chance in compressed image data. Matched in lower-cased
+# windows: many times faster than a case-insensitive pattern.
 _MARKUP_TAG = re.compile(rb"<(?:script|html|iframe|object|embed|body|\?php)[\s>/]")
 _MARKUP_URL = re.compile(rb"javascript:")
 _PNG_END = b"\x00\x00\x00\x00IEND\xaeB`\x82"

@@ -130,7 +130,7 @@ def _check(uploaded, name):
 
     digest = hashlib.sha256()
     try:
-        inspection.check_head(head, kind)
+        inspection.check_head(head)
         if kind == "zip":
             detected = inspection.inspect_zip(uploaded, size, zip_limits())
         inspection.inspect_content(uploaded, kind=kind, size=size, digest=digest)
@@ -185,6 +185,7 @@ def _scan_for_viruses(uploaded, name):
         scanner = antivirus.configured_scanner()
         if scanner is None:
             return
+        uploaded.seek(0)
         scanner.scan(uploaded)
     except antivirus.VirusFound as found:
         _log(name, "virus_found", found.signature)

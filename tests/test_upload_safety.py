@@ -282,7 +282,10 @@ class NeverRead:
 
 
 def test_an_oversize_upload_is_refused_before_it_is_read(settings):
-    error = refused_object(NeverRead())
+    settings.MUNIS_UPLOAD_MAX_BYTES = 10 * 1024 * 1024
+    with pytest.raises(ValidationFailed) as caught:
+        check_upload(NeverRead(), field=FIELD)
+    error = caught.value
     assert error.code == "too_large"
     assert error.message == "“huge_site_plan.pdf” is too large (2.0\xa0GB); the limit is 10.0\xa0MB."
 
@@ -292,12 +295,6 @@ def test_the_size_limit_is_a_setting(settings):
     error = refused("site_plan.pdf", pdf(tail=b"\n" * 2000))
     assert error.code == "too_large"
     assert error.message.startswith("“site_plan.pdf” is too large (")
-
-
-def refused_object(upload):
-    with pytest.raises(ValidationFailed) as caught:
-        check_upload(upload, field=FIELD)
-    return caught.value
 
 
 # --- PDF active content ----------------------------------------------------------------------------------------------
@@ -342,6 +339,8 @@ def test_a_pdf_with_active_content_is_refused(content, what):
                  id="escaped /ObjStm, abbreviated filter"),
     pytest.param(object_stream([b"<</S/JavaScript>>"], dictionary=b"/Type /ObjStm /Filter /Fl#61teDecode"),
                  "/JavaScript", id="escaped filter name"),
+    pytest.param(object_stream([b"<</S/JavaScript>>"]).replace(b"\nstream\n", b"\nstream  \r\n"), "/JavaScript",
+                 id="spaces after the stream keyword"),
 ])
 def test_javascript_hidden_in_a_compressed_object_stream_is_refused(stream, what):
     content = pdf(stream, catalog=b"/OpenAction 10 0 R")
@@ -367,6 +366,7 @@ UNCHECKABLE = ("“site_plan.pdf” has parts that are encrypted or packed in a 
                                encode=lambda data: b"not deflate at all"), id="broken compression"),
     pytest.param(object_stream([b"<</S/JavaScript>>"], dictionary=b"/Type/ObjStm/Filter/FlateDecode/X(stream\n)"),
                  id="a decoy stream keyword in a string"),
+    pytest.param(b"<</Type/ObjStm/Filter/FlateDecode/N 1/First 4>>", id="an object stream without its data"),
 ])
 def test_an_object_stream_that_cannot_be_read_is_refused(stream):
     error = refused("site_plan.pdf", pdf(stream))
@@ -386,7 +386,7 @@ def test_a_name_across_a_chunk_boundary_is_found(monkeypatch, offset, name):
     end is still seen whole."""
     monkeypatch.setattr(inspection, "CHUNK_SIZE", 4096)
     start = pdf()
-    filler = offset - len(start) - len(b"99 0 obj\n<</Filler(") - 2
+    filler = offset - len(start) - len(b"99 0 obj\n<</Filler(") - len(b")/S")
     content = start + b"99 0 obj\n<</Filler(" + b"." * filler + b")/S" + name + b">>\nendobj\n%%EOF\n"
     assert content.index(name) == offset
     assert refused("site_plan.pdf", content).message == active("/JavaScript")
@@ -559,23 +559,27 @@ class SpyUpload(SimpleUploadedFile):
         return self.file.read(size)
 
 
-@pytest.mark.parametrize(("name", "content", "allowed"), [
-    pytest.param("plan.pdf", None, True, id="large PDF"),
-    pytest.param("plan.jpg", None, True, id="large JPEG"),
-    pytest.param("bomb.pdf", "bomb", False, id="zip bomb"),
+def large_pdf():
+    return pdf(b"<</Length 8999936>>stream\n" + bytes(range(256)) * 35156 + b"\nendstream")
+
+
+def large_jpeg():
+    buffer = io.BytesIO()
+    Image.effect_noise((1500, 1500), 90).convert("RGB").save(buffer, "JPEG", quality=95)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(("name", "build", "passes"), [
+    pytest.param("plan.pdf", large_pdf, True, id="large PDF"),
+    pytest.param("plan.jpg", large_jpeg, True, id="large JPEG"),
+    pytest.param("bomb.pdf", genuine_zip_bomb, False, id="zip bomb"),
 ])
-def test_uploads_are_read_in_chunks_never_whole(settings, monkeypatch, name, content, allowed):
+def test_uploads_are_read_in_chunks_never_whole(settings, name, build, passes):
     settings.MUNIS_UPLOAD_MAX_BYTES = 64 * 1024 * 1024
-    if name == "plan.pdf":
-        content = pdf(b"<</Length 9000000>>stream\n" + bytes(range(256)) * 35157 + b"\nendstream")
-    elif name == "plan.jpg":
-        buffer = io.BytesIO()
-        Image.effect_noise((1500, 1500), 90).convert("RGB").save(buffer, "JPEG", quality=95)
-        content = buffer.getvalue()
-    else:
-        content = genuine_zip_bomb()
+    content = build()
+    assert len(content) > 2 * inspection.CHUNK_SIZE or not passes
     upload = SpyUpload(name, content)
-    if allowed:
+    if passes:
         check_upload(upload, field=FIELD)
     else:
         with pytest.raises(ValidationFailed):
@@ -667,12 +671,17 @@ def clamd(settings):
     server.close()
 
 
+def with_eicar():
+    """A PDF carrying the EICAR test string, which every virus scanner reports."""
+    return pdf(b"<</Length %d>>stream\n" % len(EICAR) + EICAR + b"\nendstream")
+
+
 VIRUS = "“site_plan.pdf” contains a virus (Eicar-Test-Signature) and is refused."
 SCANNER_DOWN = "“site_plan.pdf” could not be checked for viruses. Please try again later."
 
 
 def test_a_clean_file_is_streamed_to_clamd_in_chunks(clamd):
-    content = pdf(tail=b"%" + b"padding " * 40_000 + b"\n")
+    content = pdf(b"<</Length 320000>>stream\n" + b"drawing " * 40_000 + b"\nendstream")
     checked = accepted("site_plan.pdf", content)
     assert checked.file.tell() == 0
     [chunks] = clamd.streams
@@ -681,7 +690,7 @@ def test_a_clean_file_is_streamed_to_clamd_in_chunks(clamd):
 
 
 def test_a_file_with_a_virus_is_refused(clamd):
-    error = refused("site_plan.pdf", pdf(tail=b"%" + EICAR + b"\n"))
+    error = refused("site_plan.pdf", with_eicar())
     assert (error.code, error.message) == ("virus_found", VIRUS)
 
 
@@ -693,7 +702,7 @@ def test_clamd_on_a_unix_socket(settings):
         settings.MUNIS_VIRUS_SCANNER = "documents.antivirus.ClamdScanner"
         settings.MUNIS_CLAMD_SOCKET = path
         accepted("site_plan.pdf", pdf())
-        assert refused("site_plan.pdf", pdf(tail=b"%" + EICAR + b"\n")).code == "virus_found"
+        assert refused("site_plan.pdf", with_eicar()).code == "virus_found"
         assert len(server.streams) == 2
     finally:
         server.close()
@@ -752,7 +761,7 @@ def test_a_broken_or_missing_scanner_refuses_the_upload(settings, path):
 
 def test_without_a_scanner_configured_nothing_is_scanned(settings):
     settings.MUNIS_VIRUS_SCANNER = None
-    accepted("site_plan.pdf", pdf(tail=b"%" + EICAR + b"\n"))
+    accepted("site_plan.pdf", with_eicar())
 
 
 # --- over HTTP -------------------------------------------------------------------------------------------------------
