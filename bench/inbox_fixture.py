@@ -336,7 +336,6 @@ def _insert_applications(cursor, params, template):
         "created": "c.created - interval '20 minutes'",
         "submitted_at": "c.created",
         "decided_at": "CASE WHEN c.shape = 'decided' THEN c.created + %(decided_after)s * interval '1 hour' END",
-        "decision_letter": "CASE WHEN c.shape = 'decided' THEN tpl.decision_letter ELSE '' END",
         "applicant_id": "a.user_id",
         "district_id": "d.organisation_id",
         "process_id": "%(p0)s + c.g",

@@ -46,10 +46,11 @@ def documents_storage(
     multipart_chunksize=DEFAULT_MULTIPART_CHUNKSIZE,
     location="",
 ):
-    """A ``STORAGES`` entry for django-storages' S3 backend. Without keys, boto3
-    finds credentials its usual way (environment, instance role)."""
+    """A ``STORAGES`` entry for django-storages' S3 backend (as documents.storage_s3 extends
+    it with Object Lock). Without keys, boto3 finds credentials its usual way (environment,
+    instance role)."""
     return {
-        "BACKEND": "storages.backends.s3.S3Storage",
+        "BACKEND": "documents.storage_s3.S3BlobStorage",  # django-storages S3Storage with Object Lock
         "OPTIONS": {
             "bucket_name": bucket,
             "endpoint_url": endpoint_url or None,

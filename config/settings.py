@@ -8,6 +8,7 @@ from pathlib import Path
 
 import environ
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -236,11 +237,49 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
 }
 
-# Uploads: content-checked, size-limited (see eservices.uploads).
+# Uploads: content-checked, size-limited (see documents.uploads).
 MUNIS_UPLOAD_MAX_BYTES = env.int("MUNIS_UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
 MUNIS_UPLOAD_ALLOWED_TYPES = ["application/pdf", "image/jpeg", "image/png"]
+MUNIS_UPLOAD_ZIP_MAX_ENTRIES = env.int("MUNIS_UPLOAD_ZIP_MAX_ENTRIES", default=1000)
+MUNIS_UPLOAD_ZIP_MAX_UNCOMPRESSED = env.int("MUNIS_UPLOAD_ZIP_MAX_UNCOMPRESSED", default=256 * 1024 * 1024)
+MUNIS_UPLOAD_ZIP_MAX_RATIO = env.int("MUNIS_UPLOAD_ZIP_MAX_RATIO", default=100)
+# Resumable uploads (documents.resumable): the largest file a session takes, and from what size the
+# forms' script sends a file in chunks. A document is still limited by MUNIS_UPLOAD_MAX_BYTES.
+MUNIS_RESUMABLE_UPLOAD_MAX_BYTES = env.int("MUNIS_RESUMABLE_UPLOAD_MAX_BYTES", default=2 * 1024 ** 3)
+MUNIS_RESUMABLE_UPLOAD_THRESHOLD = env.int("MUNIS_RESUMABLE_UPLOAD_THRESHOLD", default=8 * 1024 * 1024)
+# Virus scanning: e.g. MUNIS_VIRUS_SCANNER=documents.antivirus.ClamdScanner with clamd on a socket or host:port.
+MUNIS_VIRUS_SCANNER = env("MUNIS_VIRUS_SCANNER", default="")
+MUNIS_CLAMD_SOCKET = env("MUNIS_CLAMD_SOCKET", default="")
+MUNIS_CLAMD_HOST = env("MUNIS_CLAMD_HOST", default="127.0.0.1")
+MUNIS_CLAMD_PORT = env.int("MUNIS_CLAMD_PORT", default=3310)
+MUNIS_CLAMD_TIMEOUT = env.float("MUNIS_CLAMD_TIMEOUT", default=30)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+
+# Issued documents (documents.issuing): the letterhead, the signature, the verify page.
+# The municipality's name on letters and on /verify/: MUNIS_MUNICIPALITY_NAME, translated through the
+# catalogs, or per language MUNIS_MUNICIPALITY_NAME_RU etc. (see documents.letters.municipality_name).
+MUNIS_MUNICIPALITY_NAME = env("MUNIS_MUNICIPALITY_NAME", default=gettext_noop("City Hall"))
+MUNIS_MUNICIPALITY_NAMES = {code: env(f"MUNIS_MUNICIPALITY_NAME_{code.upper()}")
+                            for code, _name in LANGUAGES if env(f"MUNIS_MUNICIPALITY_NAME_{code.upper()}", default="")}
+# Who signs issued PDFs: a dotted path to a documents.signing.Signer; empty: issue unsigned.
+MUNIS_PDF_SIGNER = env("MUNIS_PDF_SIGNER", default="documents.signing.PadesSigner")
+# The municipality's key pair (PEM or DER files), the key's passphrase, intermediate CA certificates to embed.
+MUNIS_SIGNING_KEY = env("MUNIS_SIGNING_KEY", default="")
+MUNIS_SIGNING_CERT = env("MUNIS_SIGNING_CERT", default="")
+MUNIS_SIGNING_KEY_PASSPHRASE = env("MUNIS_SIGNING_KEY_PASSPHRASE", default="")
+MUNIS_SIGNING_CHAIN = env.list("MUNIS_SIGNING_CHAIN", default=[])
+# Certificates the verify page trusts as authorities (e.g. the national PKI's root), PEM or DER files.
+MUNIS_SIGNING_TRUST_ROOTS = env.list("MUNIS_SIGNING_TRUST_ROOTS", default=[])
+# Without a configured key: make a self-signed development certificate once under var/signing/
+# (the default for `make run` and the tests). Off in production, where documents are then issued
+# unsigned, with a warning in the log, until MUNIS_SIGNING_KEY and MUNIS_SIGNING_CERT are set.
+MUNIS_SIGNING_DEV_CERTIFICATE = env.bool("MUNIS_SIGNING_DEV_CERTIFICATE", default=DEBUG)
+MUNIS_SIGNING_DEV_DIR = env("MUNIS_SIGNING_DEV_DIR", default=str(VAR_DIR / "signing"))
+# With S3 storage: an issued document's blob is under COMPLIANCE Object Lock this many years (0: none).
+MUNIS_ISSUED_RETAIN_YEARS = env.int("MUNIS_ISSUED_RETAIN_YEARS", default=10)
+# Requests per minute and client address to /verify/ (uploads count twice: see documents.views).
+MUNIS_VERIFY_RATE = env("MUNIS_VERIFY_RATE", default="30/m")
 
 # Public write endpoints are rate limited (django-ratelimit).
 RATELIMIT_ENABLE = env.bool("RATELIMIT_ENABLE", default=True)
@@ -281,4 +320,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="WARNING")},
+    # pyHanko logs a certificate without a trusted chain (e.g. the development certificate) as an
+    # error with a traceback; the verify page reports it, so only its own failures are logged.
+    "loggers": {"pyhanko.sign.validation": {"level": "CRITICAL"}, "pyhanko_certvalidator": {"level": "CRITICAL"}},
 }

@@ -12,8 +12,10 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("staff/", include("workflows.urls")),
     path("audit/", include("core.urls")),
+    path("verify/", include("documents.urls")),  # the public verify page: a contract (ARCHITECTURE.md)
     path("", include("eservices.urls")),
     path("api/v1/", include("eservices.api.urls")),
+    path("api/v1/", include("documents.api.urls")),  # resumable uploads
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("admin/", admin.site.urls),

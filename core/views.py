@@ -4,6 +4,7 @@ from django.core.files.storage import default_storage, storages
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -61,7 +62,10 @@ def _broker_check():
 
 
 def _documents_on_s3():
-    return settings.STORAGES.get("documents", {}).get("BACKEND") == "storages.backends.s3.S3Storage"
+    from storages.backends.s3 import S3Storage
+
+    backend = settings.STORAGES.get("documents", {}).get("BACKEND")
+    return bool(backend) and issubclass(import_string(backend), S3Storage)
 
 
 _bucket_probe = {}  # the storage probed last -> its probe client

@@ -60,3 +60,8 @@ def can_edit(user, document):
 def can_break_lock(user, document):
     return permissions.has_role(user, Role.ADMIN) or (
         document.owner_id is not None and document.owner_id in permissions.supervised_department_ids(user))
+
+
+def can_revoke(user, document):
+    """Revoking an issued document is for administrators and the owner organisation's supervisors."""
+    return can_break_lock(user, document)

@@ -7,7 +7,7 @@ class DocumentsConfig(AppConfig):
     verbose_name = _("Documents")
 
     def ready(self):
-        from . import audit  # noqa: F401
+        from . import audit, checks  # noqa: F401
         from .models import DocumentClass
         from .selectors import class_cache
 

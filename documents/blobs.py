@@ -86,6 +86,20 @@ def blob_put(file, *, sha256, size):
     return key
 
 
+def blob_retain(key, *, until):
+    """Put the blob under retention until ``until`` where the storage can (S3 Object Lock,
+    documents.storage_s3); returns the date in force, or None where the storage cannot."""
+    storage = documents_storage()
+    retain = getattr(storage, "retain", None)
+    return retain(key, until) if retain is not None else None
+
+
+def blob_read(key, *, sha256, size):
+    """The whole blob, checked against its hash (for small generated files, e.g. a letter
+    whose signature the verify page checks)."""
+    return b"".join(blob_stream(key, sha256=sha256, size=size))
+
+
 def blob_digest(key):
     """(SHA-256, size) of the stored bytes, read in chunks."""
     digest, size = hashlib.sha256(), 0

@@ -82,6 +82,13 @@ class Document(models.Model):
                                   blank=True, on_delete=models.PROTECT, related_name="+")
     lock_token = models.CharField(max_length=64, blank=True)
     lock_expires_at = models.DateTimeField(_("checked out until"), null=True, blank=True)
+    # retention: set when the case ends (documents.retention.case_retention_set)
+    outcome = models.CharField(_("case outcome"), max_length=50, blank=True)
+    disposal_action = models.CharField(_("after retention"), max_length=20, choices=DisposalAction.choices,
+                                       blank=True)
+    disposal_due = models.DateField(_("retained until"), null=True, blank=True,
+                                    help_text=_("Empty: not decided yet, or kept permanently."))
+    disposed_at = models.DateTimeField(_("disposed"), null=True, blank=True)
 
     history = History()
 
@@ -152,3 +159,59 @@ class DocumentVersion(models.Model):
 
     def delete(self, *args, **kwargs):
         raise VersionImmutable
+
+
+class IssuedDocument(models.Model):
+    """A PDF the municipality issued (a permit, a certificate…): one version of a
+    case's document, findable by anyone through its verification code, printed on
+    it in clear and as a QR code leading to ``/verify/<code>/``. The row records
+    what the verify page tells: what it is, to whom, when, by whom, whether it was
+    revoked, and who signed it. ``version`` holds the bytes and their SHA-256."""
+
+    code = models.CharField(_("verification code"), max_length=16, unique=True)
+    version = models.OneToOneField(DocumentVersion, verbose_name=_("issued version"), on_delete=models.PROTECT,
+                                   related_name="issued")
+    title = models.CharField(_("title"), max_length=300)
+    language = models.CharField(_("language"), max_length=10, blank=True)
+    issued_to = models.CharField(_("issued to"), max_length=300)
+    issued_at = models.DateTimeField(_("issued"), default=timezone.now)
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("issued by"), null=True, blank=True,
+                                  on_delete=models.PROTECT, related_name="+", help_text=_("Empty: the system."))
+    signer_subject = models.CharField(_("signed by"), max_length=300, blank=True,
+                                      help_text=_("Empty: issued without an electronic signature."))
+    signature_method = models.CharField(_("signature"), max_length=100, blank=True)
+    signed_at = models.DateTimeField(_("signed"), null=True, blank=True)
+    retained_until = models.DateTimeField(_("retained until"), null=True, blank=True,
+                                          help_text=_("The storage refuses to delete the file before this date."))
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    revoked_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("revoked by"), null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    revocation_reason = models.TextField(_("reason for revocation"), blank=True)
+
+    history = History()
+
+    class Meta:
+        ordering = ["-issued_at", "-id"]
+        verbose_name = _("issued document")
+        verbose_name_plural = _("issued documents")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(revoked_at__isnull=True) | ~models.Q(revocation_reason=""),
+                                   name="documents_issued_revocation_has_reason"),
+        ]
+
+    def __str__(self):
+        return f"{self.display_code} — {self.title}"
+
+    @property
+    def display_code(self):
+        from .codes import format_code
+
+        return format_code(self.code)
+
+    @property
+    def is_revoked(self):
+        return self.revoked_at is not None
+
+
+from .retention_models import DisposalItem, DisposalRun, LegalHold, RetentionRule  # noqa: E402, F401
+from .upload_sessions import UploadSession  # noqa: E402, F401

@@ -1,12 +1,13 @@
 """Reads of the document store."""
 
 from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
 from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 
 from core.cache import CachedConfiguration
 
-from .models import Confidentiality, DisposalAction, Document, DocumentClass, DocumentVersion
+from .models import Confidentiality, DisposalAction, Document, DocumentClass, DocumentVersion, IssuedDocument
 
 #: the classification scheme, read whenever documents are stored
 class_cache = CachedConfiguration("documents:classes", timeout=300)
@@ -30,11 +31,12 @@ def document_class(code):
         found = DocumentClass.objects.filter(code=code).first()
         if found is None and code in BUILT_IN_CLASSES:
             defaults = {**BUILT_IN_CLASSES[code], "name": str(BUILT_IN_CLASSES[code]["name"])}
-            # not cached: the new row is not committed yet (the next read caches it)
             return DocumentClass.objects.get_or_create(code=code, defaults=defaults)[0]
         if found is None:
             raise DocumentClass.DoesNotExist(f"No document class {code!r}.")
-        class_cache.set(code, found)
+        # Cached once committed: read inside a transaction, the row may be one this transaction
+        # has just created, which other workers must not be handed before it exists for them.
+        transaction.on_commit(lambda: class_cache.set(code, found))
     return found
 
 
@@ -71,3 +73,16 @@ def version_of_case(case, pk):
     """A version of one of the case's documents, or None (another case's, or no such version)."""
     return DocumentVersion.objects.select_related("document").filter(
         pk=pk, document__in=_of_case(case)).first()
+
+
+def issued_document_by_code(code):
+    """The issued document with this (normalized) verification code, with its version and
+    document, or None."""
+    return IssuedDocument.objects.select_related("version__document__document_class").filter(code=code).first()
+
+
+def issued_document_of_case(case, code):
+    """The document last issued at place ``code`` of the case (its newest issued version), or None."""
+    return (IssuedDocument.objects.select_related("version__document")
+            .filter(version__document__in=_of_case(case).filter(code=code))
+            .order_by("-version__number").first())

@@ -8,9 +8,12 @@ store checks again through ``documents.access``.
 """
 
 import datetime
+import hashlib
 import secrets
+from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -23,6 +26,8 @@ from core.errors import InvalidTransition, PermissionDenied, ValidationFailed
 from . import access
 from .blobs import blob_put, blob_stream
 from .models import Confidentiality, Document, DocumentVersion
+from .resumable import upload_session_used
+from .retention import DocumentDisposed
 
 LOCK_FOR = datetime.timedelta(hours=8)
 
@@ -40,6 +45,7 @@ def _record_versions(*, actor, versions, trail):
 
 
 def _new_version(*, document, number, upload, actor, comment=""):
+    upload_session_used(upload.file, actor=actor)  # a file sent in chunks ends its upload session
     return DocumentVersion(
         document=document, number=number, blob_key=blob_put(upload.file, sha256=upload.sha256, size=upload.size),
         size=upload.size, sha256=upload.sha256, mime_type=upload.content_type, original_name=upload.name,
@@ -79,6 +85,34 @@ def case_documents_add(*, actor, case, uploads, owner=None, new_case=False):
     DocumentVersion.objects.bulk_create(versions)
     _record_versions(actor=actor, versions=versions, trail=case)
     return versions
+
+
+@dataclass(frozen=True)
+class GeneratedFile:
+    """Bytes the system made (a rendered letter), shaped like a checked upload."""
+
+    file: object
+    name: str
+    content_type: str
+    size: int
+    sha256: str
+
+    @classmethod
+    def of(cls, content, *, name, content_type):
+        return cls(file=ContentFile(content, name=name), name=name, content_type=content_type, size=len(content),
+                   sha256=hashlib.sha256(content).hexdigest())
+
+
+def case_document_add_generated(*, actor, case, code, title, document_class, content, name, content_type,
+                                owner=None):
+    """Store bytes the system produced as the next version of the case's document at
+    place ``code`` (a new document the first time). The blob is content-addressed and
+    checked against the hash as it is written, like an upload. Returns the version.
+    Must run inside the caller's transaction."""
+    generated = GeneratedFile.of(content, name=name, content_type=content_type)
+    (version,) = case_documents_add(actor=actor, case=case, uploads={code: (title, document_class, generated)},
+                                    owner=owner)
+    return version
 
 
 def version_add(*, actor, document, upload, comment="", lock_token=""):
@@ -165,6 +199,9 @@ def version_open(*, actor, version, reason=""):
     document = version.document
     if not access.can_read(actor, document):
         raise PermissionDenied()
+    if document.disposed_at:
+        raise DocumentDisposed(_("“%(title)s” was disposed of on %(date)s: its retention period had ended.") % {
+            "title": document.title, "date": timezone.localtime(document.disposed_at).strftime("%Y-%m-%d")})
     if document.confidentiality in Confidentiality.logged():
         with transaction.atomic(), audit.batch():
             audit.record(actor=actor, action="documents.version.read", obj=version, trail=document.case or document,

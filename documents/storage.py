@@ -1,14 +1,17 @@
 """Where document blobs live when no S3 is configured: files under
-``MEDIA_ROOT/documents``. Keys are content-addressed (documents.blobs), so a
-key always holds the same bytes: a blob is written under a temporary name and
-renamed into place, so a reader never sees half a file and two uploads of the
-same bytes at once both succeed."""
+``MEDIA_ROOT/documents`` (on S3: documents.storage_s3). Keys are content-addressed
+(documents.blobs), so a key always holds the same bytes: a blob is written under
+a temporary name and renamed into place, so a reader never sees half a file and
+two uploads of the same bytes at once both succeed."""
 
 import os
 import uuid
 
 from django.core.files.storage import FileSystemStorage
 from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+
+from core.errors import DomainError
 
 
 class LocalBlobStorage(FileSystemStorage):
@@ -20,3 +23,12 @@ class LocalBlobStorage(FileSystemStorage):
         partial = super()._save(f"{name}.partial-{uuid.uuid4().hex}", content)
         os.replace(self.path(partial), self.path(name))
         return name
+
+
+class BlobRetained(DomainError):
+    """A blob under retention (S3 Object Lock) was asked to be deleted before its date."""
+
+    code = "document_retained"
+    status = 409
+    default_message = _("This document is kept under a legal retention period and cannot be deleted yet.")
+

@@ -9,7 +9,7 @@ class EservicesConfig(AppConfig):
     def ready(self):
         from documents import access
 
-        from . import audit, inbox  # noqa: F401
+        from . import audit, inbox, records  # noqa: F401
         from .models import Application, RequiredDocument, ServiceType, ServiceVersion, TaskRoute
         from .selectors import application_visible_to, catalog_cache
 
@@ -20,3 +20,4 @@ class EservicesConfig(AppConfig):
 
         catalog_cache.forget_on_change_of(ServiceType, ServiceVersion, RequiredDocument, TaskRoute)
         inbox.connect()
+        records.connect()

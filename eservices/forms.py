@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.selectors import districts, districts_exist
+from documents.resumable import UploadRef
 
 from .schema import enum_titles, translated
 
@@ -49,6 +50,8 @@ def application_form_class(version, *, partial=False):
             label=doc.name, required=False,
             help_text=_("Required") if doc.mandatory else _("Optional"),
         )
+        # the id of a completed resumable upload (documents.resumable) sent instead of the file
+        fields[f"doc_{doc.code}_upload"] = forms.CharField(required=False, widget=forms.HiddenInput)
     return type("ApplicationForm", (forms.Form,), fields)
 
 
@@ -63,8 +66,16 @@ def form_data_from(cleaned, version):
     return data
 
 
-def files_from(files, version):
-    return {doc.code: files[f"doc_{doc.code}"] for doc in version.required_documents.all() if files.get(f"doc_{doc.code}")}
+def files_from(files, version, cleaned=None):
+    """The files sent with the form by document code; where none was sent, a pointer
+    to the completed upload session named in ``doc_<code>_upload``, if any."""
+    found = {}
+    for doc in version.required_documents.all():
+        if files.get(f"doc_{doc.code}"):
+            found[doc.code] = files[f"doc_{doc.code}"]
+        elif (cleaned or {}).get(f"doc_{doc.code}_upload"):
+            found[doc.code] = UploadRef(cleaned[f"doc_{doc.code}_upload"])
+    return found
 
 
 class CompletenessForm(forms.Form):

@@ -228,6 +228,10 @@ class ReferenceSequence(models.Model):
         return f"{self.series}-{self.year}: {self.last_value}"
 
 
+#: the place of the case's documents where its decision letter is issued (documents.issuing)
+DECISION_LETTER_PLACE = "decision_letter"
+
+
 class Application(models.Model):
     """A citizen's case for one service type. ``service_type`` is the service
     (who works and sees the case, its reference series); ``service_version``
@@ -242,6 +246,9 @@ class Application(models.Model):
         APPROVED = "approved", _("Approved")
         REFUSED = "refused", _("Refused")
         CLOSED = "closed", _("Closed — correction not answered in time")
+
+    #: how a case can end (the outcome that sets its documents' retention)
+    FINAL_STATUSES = (Status.APPROVED, Status.REFUSED, Status.CLOSED)
 
     reference = models.CharField(_("reference number"), max_length=32, unique=True, null=True, blank=True)
     applicant = models.ForeignKey(
@@ -265,13 +272,12 @@ class Application(models.Model):
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
     decision_reasons = models.TextField(_("reasons for the decision"), blank=True)
-    decision_letter = models.FileField(_("decision letter"), upload_to="decisions/%Y/", blank=True)
     process = models.OneToOneField(
         "viewflow.Process", verbose_name=_("process"), null=True, blank=True, on_delete=models.PROTECT,
         related_name="application",
     )
 
-    history = History(excluded_fields=["decision_letter"])
+    history = History()
 
     class Meta:
         ordering = ["-created", "-id"]

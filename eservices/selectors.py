@@ -11,9 +11,10 @@ from core.audit import action_label, trail_key_for
 from core.cache import CachedConfiguration
 from core.errors import NotFound
 from core.models import AuditEvent
+from documents.selectors import issued_document_of_case
 from workflows.flows import organisation_content_type
 
-from .models import Application, ServiceVersion
+from .models import DECISION_LETTER_PLACE, Application, ServiceVersion
 
 
 def versions_in_force(*, at=None):
@@ -127,3 +128,10 @@ def timeline_for(*, application, viewer):
         by = event.actor_label if (staff_view or event.actor_id == application.applicant_id) else None
         rows.append({"when": event.created, "what": action_label(event.action), "by": by, "action": event.action})
     return rows
+
+
+def decision_letter_of(application):
+    """The case's issued decision letter (an IssuedDocument with its version), or None."""
+    if application.pk is None:
+        return None
+    return issued_document_of_case(application, DECISION_LETTER_PLACE)

@@ -5,24 +5,25 @@ import copy
 import datetime
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.core.files.base import ContentFile
 from django.db import connection, transaction
 from django.db.models import Max
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from jsonschema import Draft202012Validator, FormatChecker
 from simple_history.utils import bulk_create_with_history
 
 from core import audit
 from core.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
-from documents.pdf import render_pdf
-from documents.selectors import APPLICATION_DOCUMENT, document_class, document_codes_of_case
-from documents.services import case_documents_add
+from documents.issuing import document_issue
+from documents.resumable import UploadRef, upload_session_file
+from documents.selectors import APPLICATION_DOCUMENT, DECISION_LETTER, document_class, document_codes_of_case
+from documents.services import case_documents_add, version_open
 from documents.uploads import check_upload
 from workflows.services import task_complete
 
-from . import selectors
+from . import records, selectors
 from .models import (
+    DECISION_LETTER_PLACE,
     Application,
     ReferenceSequence,
     RequiredDocument,
@@ -78,12 +79,14 @@ def validate_application_data(*, version, data, partial=False):
         raise ValidationFailed(fields=fields)
 
 
-def _check_files(version, files):
+def _check_files(version, files, *, actor):
     known = {doc.code for doc in version.required_documents.all()}
     checked = {}
     for code, uploaded in (files or {}).items():
         if code not in known:
             raise ValidationFailed(fields={f"doc_{code}": [_("This service does not take that document.")]})
+        if isinstance(uploaded, UploadRef):  # sent in chunks beforehand: put together, then checked alike
+            uploaded = upload_session_file(actor=actor, session_id=uploaded.session_id, field=f"doc_{code}")
         checked[code] = check_upload(uploaded, field=f"doc_{code}")
     return checked
 
@@ -111,7 +114,7 @@ def application_save_draft(*, actor, service_type, data, files=None, application
     The draft is (re)filed under the version in force now."""
     version = selectors.version_for_new_case(code=service_type.code)
     validate_application_data(version=version, data=data, partial=True)
-    checked = _check_files(version, files)
+    checked = _check_files(version, files, actor=actor)
     with transaction.atomic(), audit.batch():
         if application is None:
             application = Application.objects.create(
@@ -138,7 +141,7 @@ def application_submit(*, actor, application, data=None, files=None, district=No
     A draft saved under an older version is checked against, and filed under,
     the version in force now: the citizen meets the rules of the day they submit."""
     version = selectors.version_for_new_case(code=application.service_type.code)
-    checked = _check_files(version, files)
+    checked = _check_files(version, files, actor=actor)
     with transaction.atomic(), audit.batch():
         application = Application.objects.select_for_update().get(pk=application.pk)
         if application.applicant_id != actor.pk:
@@ -163,7 +166,7 @@ def application_apply(*, actor, service_type, data, files=None, district=None):
     """Fill in and submit in one step. Everything is checked before anything is written."""
     version = selectors.version_for_new_case(code=service_type.code)
     validate_application_data(version=version, data=data)
-    checked = _check_files(version, files)
+    checked = _check_files(version, files, actor=actor)
     missing = [d for d in version.required_documents.all() if d.mandatory and d.code not in checked]
     if missing:
         raise ValidationFailed(fields={f"doc_{doc.code}": [_("Please attach “%(doc)s”.") % {"doc": doc.name}] for doc in missing})
@@ -202,7 +205,7 @@ def application_resubmit(*, actor, task, data, files=None, comment=""):
     if task.owner_id != actor.pk or application.applicant_id != actor.pk:
         raise PermissionDenied()
     validate_application_data(version=application.service_version, data=data)
-    checked = _check_files(application.service_version, files)
+    checked = _check_files(application.service_version, files, actor=actor)
     with transaction.atomic(), audit.batch():
         application = Application.objects.select_for_update().get(pk=application.pk)
         if application.status != Application.Status.CORRECTION:
@@ -263,22 +266,29 @@ def permit_decide(*, task, actor, data):
 
 
 def application_issue_letter(*, application, approved):
-    """Render the permit or refusal letter, store it, close the case. Runs
-    inside the decision's transaction (a flow Function step)."""
+    """Issue the permit or refusal letter (a signed PDF/A with its verification code,
+    documents.issuing) as the case's decision letter, and close the case. Runs inside
+    the decision's transaction (a flow Function step)."""
     now = timezone.now()
     application.status = Application.Status.APPROVED if approved else Application.Status.REFUSED
     application.decided_at = now
-    pdf = render_pdf(
-        "eservices/pdf/decision.html",
-        {"application": application, "approved": approved, "issued": now,
-         "valid_until": (now + datetime.timedelta(days=3 * 365)) if approved else None},
-        language=application.applicant.preferred_language,
+    language = application.applicant.preferred_language
+    with translation.override(language):
+        title = _("Building permit %(reference)s") if approved else _("Refusal of a building permit %(reference)s")
+        title = title % {"reference": application.reference}
+    issued = document_issue(
+        actor=None, case=application, code=DECISION_LETTER_PLACE, title=title,
+        document_class=document_class(DECISION_LETTER), template_name="eservices/pdf/decision.html",
+        context={"application": application, "approved": approved,
+                 "valid_until": (now + datetime.timedelta(days=3 * 365)) if approved else None},
+        issued_to=application.applicant.full_name, language=language, owner=application.service_type.department,
+        file_name=f"{application.reference}-{'permit' if approved else 'refusal'}.pdf",
     )
-    name = f"{application.reference}-{'permit' if approved else 'refusal'}.pdf"
-    application.decision_letter.save(name, ContentFile(pdf), save=False)
-    application.save(update_fields=["status", "decided_at", "decision_letter"])
+    application.save(update_fields=["status", "decided_at"])
     audit.record(actor=None, action="eservices.application.issue_letter", obj=application,
-                 after={"status": application.status, "file": application.decision_letter.name, "size": len(pdf)})
+                 after={"status": application.status, "verification_code": issued.display_code,
+                        "version": issued.version.number, "sha256": issued.version.sha256,
+                        "size": issued.version.size})
     return application
 
 
@@ -294,6 +304,7 @@ def application_close_unanswered(*, task):
         case.save(update_fields=["status", "decided_at"])
         audit.record(actor=None, action="eservices.application.close_unanswered", obj=case,
                      before=before, after={"status": case.status})
+        records.case_ended(case)
         notify_applicant(case, "closed_unanswered")
 
     task_complete(task=task, actor=None, action="workflows.task.expire",
@@ -302,12 +313,18 @@ def application_close_unanswered(*, task):
 
 
 def application_download_decision(*, actor, application):
-    if not application.decision_letter:
+    """The issued decision letter's version and its bytes (checked against their hash as
+    they are read), for someone who may see the case; the download is audited."""
+    issued = selectors.decision_letter_of(application)
+    if issued is None:
         raise NotFound(_("No decision letter has been issued yet."))
-    with transaction.atomic():
+    version = issued.version
+    with transaction.atomic(), audit.batch():
+        stream = version_open(actor=actor, version=version)
         audit.record(actor=actor, action="eservices.application.download_decision", obj=application,
-                     after={"file": application.decision_letter.name})
-    return application.decision_letter.open("rb")
+                     after={"verification_code": issued.display_code, "version": version.number,
+                            "sha256": version.sha256})
+    return version, stream
 
 
 # --- service versions (the catalog) -------------------------------------------------

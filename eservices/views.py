@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, StreamingHttpResponse
+from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
@@ -60,7 +60,7 @@ def apply(request, code=None, pk=None):
     if posted:
         if form.is_valid():
             data = form_data_from(form.cleaned_data, version)
-            files = files_from(request.FILES, version)
+            files = files_from(request.FILES, version, form.cleaned_data)
             district = form.cleaned_data.get("district")
             try:
                 if submitting and draft:
@@ -112,6 +112,7 @@ def application_detail(request, pk):
         "timeline": selectors.timeline_for(application=application, viewer=request.user),
         "correction_note": selectors.correction_request(application=application) if is_applicant else None,
         "case_clock": case_clock_of(application.process) if application.process_id else None,
+        "decision_letter": selectors.decision_letter_of(application) if application.is_decided else None,
     })
 
 
@@ -139,7 +140,7 @@ def correction(request, pk):
             try:
                 services.application_resubmit(
                     actor=request.user, task=task, data=form_data_from(form.cleaned_data, version),
-                    files=files_from(request.FILES, version), comment=form.cleaned_data.get("comment", ""),
+                    files=files_from(request.FILES, version, form.cleaned_data), comment=form.cleaned_data.get("comment", ""),
                 )
             except ValidationFailed as exc:
                 add_domain_errors(form, exc)
@@ -157,8 +158,11 @@ def correction(request, pk):
 @require_GET
 def decision_download(request, pk):
     application = _visible_or_404(request, pk)
-    handle = services.application_download_decision(actor=request.user, application=application)
-    return FileResponse(handle, as_attachment=True, filename=f"{application.reference}.pdf", content_type="application/pdf")
+    version, stream = services.application_download_decision(actor=request.user, application=application)
+    response = StreamingHttpResponse(stream, content_type="application/pdf")
+    response["Content-Length"] = str(version.size)
+    response["Content-Disposition"] = content_disposition_header(True, f"{application.reference}.pdf")
+    return response
 
 
 @login_required

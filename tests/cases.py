@@ -78,9 +78,18 @@ def reviewed(applicant, people):
 
 def approved(applicant, people):
     """Approved by the head: the permit PDF exists."""
+    return decided(applicant, people, approve=True)
+
+
+def refused(applicant, people):
+    """Refused by the head, with reasons: the refusal letter exists."""
+    return decided(applicant, people, approve=False, reasons="The building exceeds the height limit.")
+
+
+def decided(applicant, people, *, approve, reasons=""):
     application = reviewed(applicant, people)
     services.permit_decide(task=claimed(application, "decision", people.supervisor), actor=people.supervisor,
-                           data={"approve": True, "reasons": ""})
+                           data={"approve": approve, "reasons": reasons})
     application.refresh_from_db()
     return application
 

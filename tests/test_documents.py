@@ -23,10 +23,37 @@ def _download(client, application, version):
     return response, body
 
 
-def _tamper(version, data=b"%PDF-1.4 altered\n"):
-    """Overwrite the blob behind the store's back, as a failing disk or an intruder would."""
-    with open(documents_storage().path(version.blob_key), "wb") as handle:
-        handle.write(data)
+class LocalStore:
+    name = "local"
+
+    def tamper(self, key, data):
+        """Overwrite a blob behind the store's back, as a failing disk or an intruder would."""
+        with open(documents_storage().path(key), "wb") as handle:
+            handle.write(data)
+
+    def remove(self, key):
+        documents_storage().delete(key)
+
+
+class S3Store:
+    name = "s3"
+
+    def __init__(self, s3):
+        self.s3 = s3
+
+    def tamper(self, key, data):
+        self.s3.client.put_object(Bucket=self.s3.bucket, Key=self.s3.key(key), Body=data)
+
+    def remove(self, key):
+        self.s3.client.delete_object(Bucket=self.s3.bucket, Key=self.s3.key(key))
+
+
+@pytest.fixture(params=["local", "s3"], autouse=True)
+def store(request):
+    """Every test here runs on local files and on a real S3 server (SeaweedFS)."""
+    if request.param == "s3":
+        return S3Store(request.getfixturevalue("s3_documents"))
+    return LocalStore()
 
 
 def _site_plan(application):
@@ -51,31 +78,31 @@ def test_identical_bytes_are_stored_once_however_many_versions_name_them(people,
     assert a.pk != b.pk and a.blob_key == b.blob_key and a.sha256 == b.sha256
 
 
-def test_verify_documents_passes_then_names_a_tampered_blob(people, permit_service, capsys):
+def test_verify_documents_passes_then_names_a_tampered_blob(people, permit_service, capsys, store):
     application = cases.submitted(people.citizen)  # three documents, the same tiny PDF: one blob
     call_command("verify_documents")
     assert "1 blob(s) of 3 version(s) verified" in capsys.readouterr().out
 
     version = _site_plan(application)
-    _tamper(version, TINY_PDF.replace(b"200 200", b"200 201"))  # same size, one byte changed
+    store.tamper(version.blob_key, TINY_PDF.replace(b"200 200", b"200 201"))  # same size, one byte changed
     with pytest.raises(CommandError, match=r"1 of 1 document blob\(s\) missing or altered"):
         call_command("verify_documents")
     report = capsys.readouterr().err
     assert version.blob_key in report and "content differs" in report and f"#{version.pk}" in report
 
 
-def test_a_missing_blob_is_reported_too(people, permit_service, capsys):
+def test_a_missing_blob_is_reported_too(people, permit_service, capsys, store):
     application = cases.submitted(people.citizen)
-    documents_storage().delete(_site_plan(application).blob_key)
+    store.remove(_site_plan(application).blob_key)
     with pytest.raises(CommandError):
         call_command("verify_documents")
     assert "missing" in capsys.readouterr().err
 
 
-def test_a_damaged_blob_is_never_served_as_the_document(client, people, permit_service):
+def test_a_damaged_blob_is_never_served_as_the_document(client, people, permit_service, store):
     application = cases.submitted(people.citizen)
     version = _site_plan(application)
-    _tamper(version, TINY_PDF.replace(b"200 200", b"200 201"))  # same size, other bytes
+    store.tamper(version.blob_key, TINY_PDF.replace(b"200 200", b"200 201"))  # same size, other bytes
     client.force_login(people.citizen)
 
     response, body = _download(client, application, version)

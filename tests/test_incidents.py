@@ -7,8 +7,10 @@ from django.urls import reverse
 from viewflow.workflow.models import Task
 
 from core.models import AuditEvent
+from documents import issuing
 from eservices import services as eservices
 from eservices.models import Application
+from eservices.selectors import decision_letter_of
 
 from .cases import claimed, reviewed
 
@@ -23,7 +25,7 @@ def pdf_renderer_down(monkeypatch):
     def crash(*args, **kwargs):
         raise RendererDown("PDF renderer unavailable")
 
-    monkeypatch.setattr(eservices, "render_pdf", crash)
+    monkeypatch.setattr(issuing, "html_to_pdf", crash)
     return monkeypatch
 
 
@@ -47,7 +49,7 @@ def test_a_failing_letter_step_becomes_an_incident_and_the_decision_is_kept(clie
     decision = Task.objects.get(process_id=application.process_id, flow_task_type="HUMAN", status="DONE",
                                 owner=people.supervisor)
     assert decision.data["approve"] is True
-    assert application.status == Application.Status.AWAITING_DECISION and not application.decision_letter
+    assert application.status == Application.Status.AWAITING_DECISION and decision_letter_of(application) is None
     actions = list(AuditEvent.objects.filter(trail_key=f"eservices.application:{application.pk}")
                    .values_list("action", flat=True))
     assert actions[-2:] == ["workflows.task.fail", "eservices.application.decide"]
@@ -73,7 +75,7 @@ def test_an_administrator_retries_the_incident_and_the_case_completes(client, pe
     response = client.post(reverse("workflows:incident_retry", args=[_letter_task(application).pk]))
     assert response.status_code == 302
     application.refresh_from_db()
-    assert application.status == Application.Status.APPROVED and application.decision_letter
+    assert application.status == Application.Status.APPROVED and decision_letter_of(application) is not None
     assert application.process.status == "DONE"
     assert "No incidents" in client.get(reverse("workflows:incidents")).content.decode()
     retries = AuditEvent.objects.filter(action="workflows.incident.retry").order_by("id")

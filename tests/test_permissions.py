@@ -15,7 +15,10 @@ fixture. The expected codes are the design:
 * process analytics are for supervisors (their departments' figures), auditors
   and administrators; a bad filter is a 400;
 * the audit log is for auditors and administrators only;
-* the REST API serves a citizen their own applications only.
+* the verify page of an issued document is public: everyone gets it, no login;
+* the REST API serves a citizen their own applications only;
+* an upload session (resumable uploads) is its owner's alone: anyone else gets
+  404, whoever signed in may start one.
 
 Each request runs in a savepoint that is rolled back, so every person meets
 the same data (a claim by the clerk does not turn the supervisor's claim into
@@ -32,6 +35,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.audit import trail_key_for
+from documents.resumable import upload_session_start
+from eservices.selectors import decision_letter_of
 
 from . import cases
 
@@ -77,6 +82,15 @@ def _fixed(path):
     return lambda w: path
 
 
+def _verify(case):
+    """The public verify page of the case's issued decision letter."""
+    return lambda w: reverse("documents:verify", args=[decision_letter_of(getattr(w, case)).display_code])
+
+
+def _upload(w):
+    return f"/api/v1/uploads/{w.upload.pk}/"
+
+
 PERMIT_FLOW = "eservices.BuildingPermitFlow"
 
 
@@ -108,6 +122,9 @@ TABLE = [
     row("catalog", "GET", lambda w: reverse("eservices:catalog"), ALL_200),
     row("service page", "GET", lambda w: reverse("eservices:service", args=["building-permit"]), ALL_200),
     row("service page, unknown code", "GET", lambda w: reverse("eservices:service", args=["no-such-service"]), ALL_404),
+    row("verify: type a code", "GET", lambda w: reverse("documents:verify_lookup"), ALL_200),
+    row("verify page of an issued permit", "GET", _verify("decided"), ALL_200, needs=("decided",)),
+    row("verify page, unknown code", "GET", lambda w: reverse("documents:verify", args=["K7QM-3XPA-9R"]), ALL_404),
     # --- citizen portal --------------------------------------------------------------------------------------------
     row("apply form", "GET", lambda w: reverse("eservices:apply", args=["building-permit"]), HTML_LOGGED_IN),
     row("apply form, unknown service", "GET", lambda w: reverse("eservices:apply", args=["no-such-service"]),
@@ -225,9 +242,19 @@ TABLE = [
     row("API: no such pk", "GET", lambda w: f"/api/v1/applications/{w.missing_pk}/", (403,) + (404,) * 9),
     row("API: schema", "GET", lambda w: reverse("api-schema"), ALL_200),
     row("API: docs", "GET", lambda w: reverse("api-docs"), ALL_200),
+    row("API: start an upload", "POST", _fixed("/api/v1/uploads/"), (403,) + (201,) * 9,
+        data=lambda w: {"name": "plan.pdf", "size": 100}),
+    row("API: own upload", "GET", _upload, (403, 200, 404, 404, 404, 404, 404, 404, 404, 404), needs=("upload",)),
+    row("API: next chunk of own upload", "PUT", _upload, (403, 200, 404, 404, 404, 404, 404, 404, 404, 404),
+        data=lambda w: {"body": b"%PDF-", "headers": {"Content-Range": "bytes 0-4/100"}}, needs=("upload",)),
+    row("API: cancel own upload", "DELETE", _upload, (403, 204, 404, 404, 404, 404, 404, 404, 404, 404),
+        needs=("upload",)),
+    row("API: no such upload", "GET", _fixed("/api/v1/uploads/0b7c2c8e-8a52-4d8e-9d43-3f1c3b0e6a11/"),
+        (403,) + (404,) * 9),
     # --- Django admin -----------------------------------------------------------------------------------------------
     row("admin index", "GET", _fixed("/admin/"), (ADMIN_LOGIN,) * 9 + (200,)),
     row("admin: applications", "GET", _fixed("/admin/eservices/application/"), (ADMIN_LOGIN,) * 9 + (200,)),
+    row("admin: issued documents", "GET", _fixed("/admin/documents/issueddocument/"), (ADMIN_LOGIN,) * 9 + (200,)),
 ]
 
 
@@ -250,6 +277,12 @@ def world(people):
     w.fire_task = cases.open_task(w.reviewing, "review_fire_safety")
     w.correction_task = cases.open_task(w.correcting, "correction")
     return w
+
+
+@pytest.fixture
+def upload(people):
+    """The citizen's upload session: a 100-byte file, nothing received yet."""
+    return upload_session_start(actor=people.citizen, name="plan.pdf", size=100)
 
 
 @pytest.fixture
@@ -283,8 +316,12 @@ def request_as(client, people, role, method, path, data=None):
     with transaction.atomic():
         if method == "GET":
             response = client.get(path)
-        else:
+        elif method == "POST":
             response = client.post(path, data or {})
+        else:  # PUT, DELETE: a raw body and headers
+            data = data or {}
+            response = client.generic(method, path, data.get("body", b""), content_type="application/octet-stream",
+                                      headers=data.get("headers"))
         if response.streaming:
             b"".join(response.streaming_content)  # read to the end, so the file is closed
         transaction.set_rollback(True)  # the next person meets the same data

@@ -1,6 +1,7 @@
 """A building permit from submission to a downloadable PDF, over HTTP as each
 role, with the audit trail checked and then tampered with."""
 
+import hashlib
 import io
 
 import pytest
@@ -8,11 +9,16 @@ from django.core import mail
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko.sign.validation.status import SignatureCoverageLevel
+from pyhanko_certvalidator import ValidationContext
 from pypdf import PdfReader
 
 from core.audit import trail_key_for
 from core.models import AuditEvent
 from eservices.models import Application
+from eservices.selectors import decision_letter_of
 
 from .cases import apply_over_http, claim_and_complete, open_task, versions_of
 from .factories import pdf_upload
@@ -86,6 +92,18 @@ def test_permit_goes_from_submission_through_correction_and_reviews_to_a_permit_
     text = PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
     assert "Building permit" in text and application.reference in text
 
+    # It is the issued document: signed (pyHanko finds the signature intact, covering the whole
+    # file), and carrying its verification code and the verify page's address.
+    issued = decision_letter_of(application)
+    assert hashlib.sha256(pdf).hexdigest() == issued.version.sha256
+    assert issued.display_code in text and f"/verify/{issued.display_code}/" in text
+    signature = validate_pdf_signature(PdfFileReader(io.BytesIO(pdf)).embedded_signatures[0],
+                                       ValidationContext(trust_roots=[], allow_fetching=False))
+    assert signature.intact and signature.valid and signature.coverage == SignatureCoverageLevel.ENTIRE_FILE
+    assert issued.signer_subject and issued.signer_subject in signature.signing_cert.subject.human_friendly
+    case_page = client.get(reverse("eservices:application", args=[application.pk])).content.decode()
+    assert reverse("documents:verify", args=[issued.display_code]) in case_page
+
     # The trail: every step, in order, by the right people.
     events = list(AuditEvent.objects.for_trail(trail_key_for(application)))
     actions = [(e.action, e.actor_id) for e in events]
@@ -99,10 +117,11 @@ def test_permit_goes_from_submission_through_correction_and_reviews_to_a_permit_
     )
     for _step, reviewer in reviews:
         expected += [("workflows.task.claim", reviewer.pk), ("eservices.application.review", reviewer.pk)]
-    expected += [("workflows.task.claim", sup), ("eservices.application.issue_letter", None),
+    expected += [("workflows.task.claim", sup), ("documents.version.create", None), ("documents.document.issue", None),
+                 ("eservices.application.issue_letter", None), ("documents.retention.set", None),
                  ("eservices.application.decide", sup), ("eservices.application.download_decision", citizen)]
     assert actions == expected
-    assert len(events) == 20
+    assert len(events) == 23
 
     call_command("verify_audit")
 
@@ -142,3 +161,4 @@ def test_refusal_needs_reasons_and_issues_a_refusal_letter(transactional_db, cli
     pdf = b"".join(client.get(reverse("eservices:decision", args=[application.pk])).streaming_content)
     text = PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
     assert "Refusal" in text and "Zoning forbids it." in text
+    assert decision_letter_of(application).display_code in text

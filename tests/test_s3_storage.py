@@ -200,7 +200,7 @@ def test_the_s3_environment_variables_put_document_blobs_on_s3(seaweedfs):
     assert result.returncode == 0, result.stderr
     seen = json.loads(result.stdout.strip().splitlines()[-1])
     assert seen == {
-        "class": "storages.backends.s3.S3Storage", "name": "from-env/blob", "body": "configured by the environment",
+        "class": "documents.storage_s3.S3BlobStorage", "name": "from-env/blob", "body": "configured by the environment",
         "region": "us-east-1", "style": "path", "overwrite": True, "acl": None, "signed": True,
         "threshold": 6 * MiB,
     }

@@ -13,6 +13,7 @@ from viewflow.workflow.models import Task
 
 from accounts.models import Organisation, Role
 from core.models import AuditEvent
+from documents.models import Document
 from eservices.models import Application
 from eservices.services import application_apply
 from workflows.models import CaseClock, Holiday, TaskClock
@@ -200,6 +201,9 @@ def test_an_unanswered_correction_closes_the_case_automatically(client, people, 
                    .values_list("action", "actor_id"))
     assert actions == [("workflows.task.expire", None), ("eservices.application.close_unanswered", None)]
     assert [m.to for m in mail.outbox] == [[people.citizen.email]]
+    # the closed case's documents are kept as closed cases' are: retention counts from the closing day
+    outcomes = set(Document.objects.filter(case_id=str(application.pk)).values_list("outcome", "disposal_due"))
+    assert outcomes == {("closed", datetime.date(2036, 12, 21))}
 
 
 def test_run_timers_command_reports_what_it_fired(people, permit_service, capsys):

@@ -3,8 +3,9 @@
 Claim, complete and joins hold ``SELECT … FOR UPDATE`` on the process row,
 waiting rather than failing, so they never interleave on PostgreSQL. A
 process created in the running transaction is the exception: no other
-transaction can see its row before commit, so locking it would be a round
-trip that protects nothing (every flow start would pay it).
+transaction can see its row before commit, so locking it (and a savepoint
+around the lock) would be round trips that protect nothing: every flow start
+would pay them.
 """
 
 import threading
@@ -31,12 +32,16 @@ def process_saved(sender, instance, created, **kwargs):
 class ProcessRowLock:
     @contextmanager
     def __call__(self, flow_class, process_pk):
+        if process_pk == getattr(_created, "pk", None):
+            # Created by the enclosing transaction, whose savepoint (viewflow's start) undoes it on error.
+            with transaction.atomic(savepoint=False):
+                yield
+            return
         with transaction.atomic():
-            if process_pk != getattr(_created, "pk", None):
-                try:
-                    flow_class.process_class._default_manager.filter(pk=process_pk).select_for_update().exists()
-                except DatabaseError as error:
-                    raise FlowLockFailed(f"Lock failed for {flow_class}") from error
+            try:
+                flow_class.process_class._default_manager.filter(pk=process_pk).select_for_update().exists()
+            except DatabaseError as error:
+                raise FlowLockFailed(f"Lock failed for {flow_class}") from error
             yield
 
 

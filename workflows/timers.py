@@ -15,6 +15,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from core.idempotency import forget_old as forget_old_form_keys
+from documents.resumable import forget_expired as forget_expired_uploads
 
 from . import services
 from .models import TaskClock
@@ -62,4 +63,5 @@ def run_due_timers(*, now=None, batch=500):
         if outcome:
             run.escalated[outcome] = run.escalated.get(outcome, 0) + 1
     forget_old_form_keys(now)
+    forget_expired_uploads(now)
     return run

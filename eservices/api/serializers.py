@@ -4,7 +4,8 @@ from rest_framework import serializers
 from documents.models import Document, DocumentVersion
 from documents.selectors import documents_of_case
 
-from ..models import Application, RequiredDocument, ServiceVersion
+from .. import selectors
+from ..models import DECISION_LETTER_PLACE, Application, RequiredDocument, ServiceVersion
 
 
 class RequiredDocumentSerializer(serializers.ModelSerializer):
@@ -73,4 +74,7 @@ class ApplicationSerializer(serializers.ModelSerializer):
         return DocumentSerializer(documents_of_case(obj) if documents is None else documents, many=True).data
 
     def get_has_decision_letter(self, obj) -> bool:
-        return bool(obj.decision_letter)
+        documents = getattr(obj, "case_documents", None)  # a list page fetches them for all its cases at once
+        if documents is None:
+            return selectors.decision_letter_of(obj) is not None
+        return any(document.code == DECISION_LETTER_PLACE for document in documents)

@@ -1,0 +1,48 @@
+"""What every issued letter carries, whatever it says: the municipality's name
+at the top, and at the bottom its verification code in clear beside a QR code
+that leads to the verify page."""
+
+import datetime
+from dataclasses import dataclass
+
+import segno
+from django.conf import settings
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+
+def municipality_name(language=None):
+    """``MUNIS_MUNICIPALITY_NAME_<LANG>`` when set for the language, else
+    ``MUNIS_MUNICIPALITY_NAME`` through the translation catalogs."""
+    language = (language or get_language() or settings.LANGUAGE_CODE).split("-")[0]
+    named = settings.MUNIS_MUNICIPALITY_NAMES.get(language)
+    if named:
+        return named
+    with translation.override(language):
+        return _(settings.MUNIS_MUNICIPALITY_NAME)
+
+
+def verify_url(display_code):
+    return settings.SITE_URL.rstrip("/") + reverse("documents:verify", args=[display_code])
+
+
+def qr_data_uri(url):
+    """The URL as a QR code in an SVG data URI (vector: sharp on paper at any size). Error
+    correction level M survives a crease or a stamp over a corner."""
+    return segno.make(url, error="m", micro=False).svg_data_uri(border=0, dark="#000", omitsize=True)
+
+
+@dataclass(frozen=True)
+class LetterFacts:
+    """The ``issued`` context of a letter template (documents/pdf/letter.html)."""
+
+    code: str
+    display_code: str
+    verify_url: str
+    qr: str
+    municipality: str
+    title: str
+    language: str
+    issued_at: datetime.datetime

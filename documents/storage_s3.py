@@ -1,0 +1,73 @@
+"""Document blobs on S3 (AWS, MinIO, SeaweedFS, Ceph): django-storages' S3 backend, with
+Object Lock for issued documents. config/s3.py builds its ``STORAGES`` entry."""
+
+from botocore.exceptions import ClientError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from storages.backends.s3 import S3Storage
+from storages.utils import clean_name
+
+from .storage import BlobRetained
+
+
+class S3BlobStorage(S3Storage):
+    """Document blobs on S3 (config/s3.py), with Object Lock for what must outlive everyone's
+    good intentions: ``retain`` puts the current version of a blob under COMPLIANCE retention
+    (which nobody, the bucket's owner included, can shorten or lift), and ``delete`` refuses a
+    blob under retention instead of hiding it behind a delete marker, which on a versioned
+    bucket is all a plain delete does: the bytes would stay but the store could no longer read them."""
+
+    def _key(self, name):
+        return self._normalize_name(clean_name(name))
+
+    def _client(self):
+        return self.connection.meta.client
+
+    def retained_until(self, name):
+        """The retain-until date of the blob's current version, or None."""
+        try:
+            head = self._client().head_object(Bucket=self.bucket_name, Key=self._key(name))
+        except ClientError as err:
+            if err.response["ResponseMetadata"]["HTTPStatusCode"] == 404:
+                return None
+            raise
+        return head.get("ObjectLockRetainUntilDate")
+
+    def retain(self, name, until):
+        """Keep the blob's current version at least until ``until`` (COMPLIANCE mode); returns the
+        date in force. A later date already set stays: retention is only ever lengthened."""
+        client, key = self._client(), self._key(name)
+        head = client.head_object(Bucket=self.bucket_name, Key=key)
+        current = head.get("ObjectLockRetainUntilDate")
+        if current is not None and head.get("ObjectLockMode") == "COMPLIANCE" and current >= until:
+            return current
+        try:
+            client.put_object_retention(Bucket=self.bucket_name, Key=key, VersionId=head["VersionId"],
+                                        Retention={"Mode": "COMPLIANCE", "RetainUntilDate": until})
+        except ClientError as err:
+            raise ObjectLockUnavailable(
+                f"Cannot put {key} under retention in bucket {self.bucket_name} "
+                f"({err.response['Error'].get('Code')}): the bucket needs Object Lock (and so versioning) "
+                "enabled, or set MUNIS_ISSUED_RETAIN_YEARS=0.") from err
+        return until
+
+    def destroy(self, name):
+        """Delete every version of the blob (and its delete markers): what disposal needs on a
+        versioned bucket, where a plain delete only hides the bytes. Refused under retention."""
+        self.delete(name)  # refuses a blob under retention before anything is removed
+        client, key = self._client(), self._key(name)
+        listing = client.list_object_versions(Bucket=self.bucket_name, Prefix=key)
+        for entry in listing.get("Versions", []) + listing.get("DeleteMarkers", []):
+            if entry["Key"] == key:
+                client.delete_object(Bucket=self.bucket_name, Key=key, VersionId=entry["VersionId"])
+
+    def delete(self, name):
+        until = self.retained_until(name)
+        if until is not None and until > timezone.now():
+            raise BlobRetained(_("This document is kept under a legal retention period until %(date)s and cannot "
+                                 "be deleted before.") % {"date": timezone.localtime(until).strftime("%Y-%m-%d")})
+        super().delete(name)
+
+
+class ObjectLockUnavailable(RuntimeError):
+    pass
