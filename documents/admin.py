@@ -79,9 +79,11 @@ class IssuedDocumentAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
                     self.message_user(request, _("%(code)s revoked.") % {"code": issued.display_code},
                                       messages.SUCCESS)
             return None
-        return TemplateResponse(request, "admin/documents/issueddocument/revoke.html", {
+        return TemplateResponse(request, "admin/documents/reason_action.html", {
             **self.admin_site.each_context(request), "title": _("Revoke issued documents"), "opts": self.model._meta,
-            "queryset": queryset, "form": form, "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "explanation": _("The verify page of each of these documents will say that it was revoked, when, and "
+                             "why. This cannot be undone."),
+            "queryset": queryset, "form": form, "action": "revoke", "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
         })
 
 

@@ -74,6 +74,19 @@ def logged_in_page(browser, live_server, user):
     return page
 
 
+def fill_permit_form(page, files):
+    """Type the permit form's fields as a citizen would and choose its three documents
+    (``files``: document code -> a path or Playwright's {name, mimeType, buffer})."""
+    page.get_by_label("Site address").fill(PERMIT_DATA["site_address"])
+    page.get_by_label("Cadastral number").fill(PERMIT_DATA["cadastral_number"])
+    page.get_by_label("Type of building").select_option(label="Residential")
+    page.get_by_label("Number of floors").fill(str(PERMIT_DATA["floors"]))
+    page.get_by_label("Total floor area (m²)").fill(str(PERMIT_DATA["floor_area"]))
+    for code, label in (("site_plan", "Site plan"), ("architectural_design", "Architectural design"),
+                        ("ownership", "Proof of land ownership or lease")):
+        page.get_by_label(label).set_input_files(files[code])
+
+
 def test_citizen_applies_in_the_browser_and_a_clerk_sends_the_case_to_review(live_server, browser, people, pdfs):
     # The citizen finds the service in the catalog and applies.
     citizen = logged_in_page(browser, live_server, people.citizen)
@@ -81,14 +94,7 @@ def test_citizen_applies_in_the_browser_and_a_clerk_sends_the_case_to_review(liv
     citizen.get_by_role("link", name="Building permit").click()
     expect(citizen.get_by_role("heading", level=1)).to_have_text("Building permit")
     citizen.get_by_role("link", name="Apply").click()
-    citizen.get_by_label("Site address").fill(PERMIT_DATA["site_address"])
-    citizen.get_by_label("Cadastral number").fill(PERMIT_DATA["cadastral_number"])
-    citizen.get_by_label("Type of building").select_option(label="Residential")
-    citizen.get_by_label("Number of floors").fill(str(PERMIT_DATA["floors"]))
-    citizen.get_by_label("Total floor area (m²)").fill(str(PERMIT_DATA["floor_area"]))
-    citizen.get_by_label("Site plan").set_input_files(pdfs["site_plan"])
-    citizen.get_by_label("Architectural design").set_input_files(pdfs["architectural_design"])
-    citizen.get_by_label("Proof of land ownership or lease").set_input_files(pdfs["ownership"])
+    fill_permit_form(citizen, pdfs)
     citizen.get_by_role("button", name="Submit application").click()
 
     reference = f"BP-{timezone.now().year}-000001"

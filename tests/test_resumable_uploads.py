@@ -33,7 +33,12 @@ from . import cases
 from .factories import PERMIT_DATA, TINY_PDF, pdf_upload
 from .test_bad_input import field_error_shown, page, snapshot, stored_files
 from .test_big_uploads import MEMORY_LIMIT, _reset_peak_rss, _status_kib, big_pdf_parts
-from .test_browser import _sync_db_from_playwright_thread, browser, logged_in_page  # noqa: F401  (shared fixtures)
+from .test_browser import (  # noqa: F401  (shared fixtures)
+    _sync_db_from_playwright_thread,
+    browser,
+    fill_permit_form,
+    logged_in_page,
+)
 from .test_diagram import serve_static_files
 
 URL = "/api/v1/uploads/"
@@ -645,14 +650,7 @@ def test_a_citizen_sends_a_20_mib_site_plan_in_chunks_from_the_browser(
 
     citizen.route("**/api/v1/uploads/**", network)
     citizen.goto(APPLY_URL)
-    citizen.get_by_label("Site address").fill(PERMIT_DATA["site_address"])
-    citizen.get_by_label("Cadastral number").fill(PERMIT_DATA["cadastral_number"])
-    citizen.get_by_label("Type of building").select_option(label="Residential")
-    citizen.get_by_label("Number of floors").fill(str(PERMIT_DATA["floors"]))
-    citizen.get_by_label("Total floor area (m²)").fill(str(PERMIT_DATA["floor_area"]))
-    citizen.get_by_label("Site plan").set_input_files(files["site_plan"])
-    citizen.get_by_label("Architectural design").set_input_files(files["architectural_design"])
-    citizen.get_by_label("Proof of land ownership or lease").set_input_files(files["ownership"])
+    fill_permit_form(citizen, files)
     citizen.get_by_role("button", name="Submit application").click()
 
     reference = f"BP-{timezone.now().year}-000001"
@@ -696,14 +694,10 @@ def test_after_a_reload_the_browser_resumes_the_upload_where_the_server_stands(
                if request.method == "PUT" else None)
 
     citizen.goto(APPLY_URL)
-    citizen.get_by_label("Site address").fill(PERMIT_DATA["site_address"])
-    citizen.get_by_label("Cadastral number").fill(PERMIT_DATA["cadastral_number"])
-    citizen.get_by_label("Type of building").select_option(label="Residential")
-    citizen.get_by_label("Number of floors").fill(str(PERMIT_DATA["floors"]))
-    citizen.get_by_label("Total floor area (m²)").fill(str(PERMIT_DATA["floor_area"]))
-    citizen.get_by_label("Site plan").set_input_files(path)
-    for label, name in (("Architectural design", "design.pdf"), ("Proof of land ownership or lease", "own.pdf")):
-        citizen.get_by_label(label).set_input_files({"name": name, "mimeType": "application/pdf", "buffer": TINY_PDF})
+    fill_permit_form(citizen, {
+        "site_plan": path,
+        **{code: {"name": f"{code}.pdf", "mimeType": "application/pdf", "buffer": TINY_PDF}
+           for code in ("architectural_design", "ownership")}})
     citizen.get_by_role("button", name="Submit application").click()
 
     expect(citizen.locator(".messages")).to_contain_text("submitted.", timeout=60_000)
