@@ -111,6 +111,8 @@ def _foreign_keys(model):
 def insert_plan(written):
     """``[(model, [template rows])]`` in foreign-key order: the last ``n`` rows of each table
     that the measured cycle wrote ``n`` rows into, parents before children."""
+    from django.contrib.contenttypes.models import ContentType
+
     templates = {model: list(model._base_manager.order_by("-pk")[:count])[::-1] for model, count in written.items()}
     template_pks = {model: {row.pk for row in rows} for model, rows in templates.items()}
     parents = {
@@ -119,6 +121,13 @@ def insert_plan(written):
                 and any(getattr(row, f.attname) in template_pks[f.related_model] for row in rows)}
         for model, rows in templates.items()
     }
+    for model, rows in templates.items():  # generic references order their targets first too
+        for ref in _generic_references(model):
+            for row in rows:
+                content_type_id = getattr(row, ref.ct_field + "_id")
+                target = ContentType.objects.get_for_id(content_type_id).model_class() if content_type_id else None
+                if target in templates and target is not model and model not in parents[target]:
+                    parents[model].add(target)  # (a process names its case, whose row names the process: skipped)
     return [(model, templates[model]) for model in graphlib.TopologicalSorter(parents).static_order()]
 
 
@@ -138,6 +147,8 @@ def insert_copies(plan):
 
 
 def _copy(model, row, copied):
+    from django.contrib.contenttypes.models import ContentType
+
     values = {}
     for f in model._meta.concrete_fields:
         value = getattr(row, f.attname)
@@ -150,7 +161,20 @@ def _copy(model, row, copied):
                 raise RuntimeError(f"{model._meta.label}.{f.name}: no fresh value for a unique {type(value).__name__}.")
             value = secrets.token_hex(len(value))[:len(value)]
         values[f.attname] = value
+    for ref in _generic_references(model):  # e.g. a document naming its case by content type and id
+        content_type_id, object_id = getattr(row, ref.ct_field + "_id"), getattr(row, ref.fk_field)
+        if content_type_id and object_id not in (None, ""):
+            target = ContentType.objects.get_for_id(content_type_id).model_class()
+            copy_pk = copied.get((target, target._meta.pk.to_python(object_id)))
+            if copy_pk is not None:
+                values[ref.fk_field] = type(object_id)(copy_pk)
     return model(**values)
+
+
+def _generic_references(model):
+    from django.contrib.contenttypes.fields import GenericForeignKey
+
+    return [field for field in model._meta.private_fields if isinstance(field, GenericForeignKey)]
 
 
 def _check_same_rows(before, written, cycles):
