@@ -213,5 +213,6 @@ class IssuedDocument(models.Model):
         return self.revoked_at is not None
 
 
+from .previews import DocumentPreview  # noqa: E402, F401
 from .retention_models import DisposalItem, DisposalRun, LegalHold, RetentionRule  # noqa: E402, F401
 from .upload_sessions import UploadSession  # noqa: E402, F401

@@ -29,6 +29,7 @@ from core.errors import DomainError, InvalidTransition, PermissionDenied, Valida
 
 from .blobs import CHUNK, documents_storage
 from .models import DisposalAction, Document, DocumentVersion
+from .previews import preview_blobs_kept, preview_blobs_of
 from .retention_models import DisposalItem, DisposalRun, LegalHold, RetentionRule
 
 
@@ -249,9 +250,10 @@ def _protected(key, now):
 
 def _blobs_no_longer_named(document_ids):
     keys = set(DocumentVersion.objects.filter(document_id__in=document_ids).values_list("blob_key", flat=True))
+    keys |= preview_blobs_of(document_ids)
     kept = set(DocumentVersion.objects.filter(blob_key__in=keys, document__disposed_at__isnull=True)
                .values_list("blob_key", flat=True))
-    return sorted(keys - kept)
+    return sorted(keys - kept - preview_blobs_kept(keys))
 
 
 def _delete_blobs(keys):

@@ -44,7 +44,7 @@ def _of_case(case):
     return Document.objects.filter(case_type=ContentType.objects.get_for_model(case), case_id=str(case.pk))
 
 
-_NEWEST_FIRST = Prefetch("versions", queryset=DocumentVersion.objects.order_by("-number"),
+_NEWEST_FIRST = Prefetch("versions", queryset=DocumentVersion.objects.select_related("preview").order_by("-number"),
                          to_attr="versions_newest_first")
 
 

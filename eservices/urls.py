@@ -14,4 +14,6 @@ urlpatterns = [
     path("applications/<int:pk>/correction/", views.correction, name="correction"),
     path("applications/<int:pk>/decision.pdf", views.decision_download, name="decision"),
     path("applications/<int:pk>/documents/<int:version_pk>/", views.document_download, name="document"),
+    path("applications/<int:pk>/documents/<int:version_pk>/preview.png", views.document_preview,
+         name="document_preview"),
 ]

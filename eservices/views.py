@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.utils.cache import patch_cache_control
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -13,6 +14,7 @@ from django_ratelimit.decorators import ratelimit
 from core.errors import InvalidTransition, ValidationFailed
 from core.forms import add_domain_errors
 from core.idempotency import idempotent_post
+from documents.previews import preview_open
 from documents.selectors import version_of_case
 from documents.services import version_open
 from workflows.selectors import case_clock_of
@@ -177,4 +179,22 @@ def document_download(request, pk, version_pk):
                                      content_type=version.mime_type)
     response["Content-Length"] = str(version.size)
     response["Content-Disposition"] = content_disposition_header(True, version.original_name)
+    return response
+
+
+@login_required
+@require_GET
+def document_preview(request, pk, version_pk):
+    """The first-page PNG of a version of one of the case's documents, once the background has made it."""
+    application = _visible_or_404(request, pk)
+    version = version_of_case(application, version_pk)
+    if version is None:
+        raise Http404
+    opened = preview_open(actor=request.user, version=version)
+    if opened is None:
+        raise Http404
+    preview, stream = opened
+    response = StreamingHttpResponse(stream, content_type="image/png")
+    response["Content-Length"] = str(preview.size)
+    patch_cache_control(response, private=True, max_age=3600)
     return response

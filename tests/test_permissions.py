@@ -4,6 +4,7 @@ Each row of ``TABLE`` is one request; each column one person of the ``people``
 fixture. The expected codes are the design:
 
 * another citizen's case or document is 404 — its existence is not revealed;
+  a document's preview is read like the document, and is 404 until it is made;
 * anonymous visitors are sent to the login page (HTML) or refused (API, 403);
 * the staff inbox and task pages are for clerks and supervisors (403 for
   anyone else); a task of another department is 404;
@@ -35,6 +36,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.audit import trail_key_for
+from documents.previews import DocumentPreview, preview_make
 from documents.resumable import upload_session_start
 from eservices.selectors import decision_letter_of
 
@@ -144,6 +146,10 @@ TABLE = [
         (LOGIN, 200, 404, 200, 200, 200, 200, 404, 404, 200)),
     row("attachment of a draft", "GET", _app("document", "draft", _first_attachment("draft")),
         (LOGIN, 200, 404, 404, 404, 404, 200, 404, 404, 200)),
+    row("attachment preview, not made yet", "GET", _app("document_preview", "reviewing", _first_attachment("reviewing")),
+        (LOGIN,) + (404,) * 9),
+    row("attachment preview, ready", "GET", _app("document_preview", "previewed", _first_attachment("previewed")),
+        (LOGIN, 200, 404, 200, 200, 200, 200, 404, 404, 200), needs=("previewed",)),
     row("edit draft", "GET", _app("edit_draft", "draft"), OWN_ONLY),
     row("edit a submitted case", "GET", _app("edit_draft", "checking"),
         (LOGIN, ELSEWHERE, 404, 404, 404, 404, 404, 404, 404, 404)),
@@ -283,6 +289,15 @@ def world(people):
 def upload(people):
     """The citizen's upload session: a 100-byte file, nothing received yet."""
     return upload_session_start(actor=people.citizen, name="plan.pdf", size=100)
+
+
+@pytest.fixture
+def previewed(world):
+    """The case in review, its attachments' previews made."""
+    for version in cases.versions_of(world.reviewing):
+        DocumentPreview.objects.create(version=version)
+        preview_make(version)
+    return world.reviewing
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from core.idempotency import forget_old as forget_old_form_keys
+from documents.previews import previews_make_pending
 from documents.resumable import forget_expired as forget_expired_uploads
 
 from . import services
@@ -64,4 +65,5 @@ def run_due_timers(*, now=None, batch=500):
             run.escalated[outcome] = run.escalated.get(outcome, 0) + 1
     forget_old_form_keys(now)
     forget_expired_uploads(now)
+    previews_make_pending()
     return run
