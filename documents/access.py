@@ -33,28 +33,28 @@ def _owner_staff(user, document):
     return document.owner_id is not None and document.owner_id in permissions.work_department_ids(user)
 
 
-def can_read(user, document):
+def _decide(user, document, *, sees_everything, case_rule):
+    """The one shape of both rules: nobody anonymous; some roles everything; a case's
+    documents as the case's app says (``case_rule``: its can_read or can_edit); else the
+    owner organisation's staff."""
     if not getattr(user, "is_authenticated", False):
         return False
-    if permissions.can_read_all_cases(user):
+    if sees_everything(user):
         return True
     rule = _case_rule(document)
     if rule is not None:
         case = document.case
-        return case is not None and bool(rule.can_read(user, case))
+        return case is not None and bool(getattr(rule, case_rule)(user, case))
     return _owner_staff(user, document)
+
+
+def can_read(user, document):
+    return _decide(user, document, sees_everything=permissions.can_read_all_cases, case_rule="can_read")
 
 
 def can_edit(user, document):
-    if not getattr(user, "is_authenticated", False):
-        return False
-    if permissions.has_role(user, Role.ADMIN):
-        return True
-    rule = _case_rule(document)
-    if rule is not None:
-        case = document.case
-        return case is not None and bool(rule.can_edit(user, case))
-    return _owner_staff(user, document)
+    return _decide(user, document, sees_everything=lambda u: permissions.has_role(u, Role.ADMIN),
+                   case_rule="can_edit")
 
 
 def can_break_lock(user, document):

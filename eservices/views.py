@@ -156,45 +156,47 @@ def correction(request, pk):
     }, status=status)
 
 
+def _streamed(stream, *, content_type, size, filename=None):
+    response = StreamingHttpResponse(stream, content_type=content_type)
+    response["Content-Length"] = str(size)
+    if filename:
+        response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response
+
+
+def _case_version_or_404(request, pk, version_pk):
+    version = version_of_case(_visible_or_404(request, pk), version_pk)
+    if version is None:
+        raise Http404
+    return version
+
+
 @login_required
 @require_GET
 def decision_download(request, pk):
     application = _visible_or_404(request, pk)
     version, stream = services.application_download_decision(actor=request.user, application=application)
-    response = StreamingHttpResponse(stream, content_type="application/pdf")
-    response["Content-Length"] = str(version.size)
-    response["Content-Disposition"] = content_disposition_header(True, f"{application.reference}.pdf")
-    return response
+    return _streamed(stream, content_type="application/pdf", size=version.size, filename=f"{application.reference}.pdf")
 
 
 @login_required
 @require_GET
 def document_download(request, pk, version_pk):
     """A version of one of the case's documents, streamed as stored (and checked against its hash)."""
-    application = _visible_or_404(request, pk)
-    version = version_of_case(application, version_pk)
-    if version is None:
-        raise Http404
-    response = StreamingHttpResponse(version_open(actor=request.user, version=version),
-                                     content_type=version.mime_type)
-    response["Content-Length"] = str(version.size)
-    response["Content-Disposition"] = content_disposition_header(True, version.original_name)
-    return response
+    version = _case_version_or_404(request, pk, version_pk)
+    return _streamed(version_open(actor=request.user, version=version), content_type=version.mime_type,
+                     size=version.size, filename=version.original_name)
 
 
 @login_required
 @require_GET
 def document_preview(request, pk, version_pk):
     """The first-page PNG of a version of one of the case's documents, once the background has made it."""
-    application = _visible_or_404(request, pk)
-    version = version_of_case(application, version_pk)
-    if version is None:
-        raise Http404
+    version = _case_version_or_404(request, pk, version_pk)
     opened = preview_open(actor=request.user, version=version)
     if opened is None:
         raise Http404
     preview, stream = opened
-    response = StreamingHttpResponse(stream, content_type="image/png")
-    response["Content-Length"] = str(preview.size)
+    response = _streamed(stream, content_type="image/png", size=preview.size)
     patch_cache_control(response, private=True, max_age=3600)
     return response
