@@ -7,8 +7,14 @@ class DocumentsConfig(AppConfig):
     verbose_name = _("Documents")
 
     def ready(self):
+        from core import housekeeping
+
         from . import audit, checks  # noqa: F401
         from .models import DocumentClass
+        from .previews import previews_make_pending
+        from .resumable import forget_expired
         from .selectors import class_cache
 
         class_cache.forget_on_change_of(DocumentClass)
+        housekeeping.register("documents.uploads.expire", lambda now: forget_expired(now))
+        housekeeping.register("documents.previews.make", lambda now: previews_make_pending(now=now))

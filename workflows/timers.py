@@ -14,9 +14,8 @@ from dataclasses import dataclass, field
 from django.db.models import F
 from django.utils import timezone
 
+from core import housekeeping
 from core.idempotency import forget_old as forget_old_form_keys
-from documents.previews import previews_make_pending
-from documents.resumable import forget_expired as forget_expired_uploads
 
 from . import services
 from .models import TaskClock
@@ -64,6 +63,5 @@ def run_due_timers(*, now=None, batch=500):
         if outcome:
             run.escalated[outcome] = run.escalated.get(outcome, 0) + 1
     forget_old_form_keys(now)
-    forget_expired_uploads(now)
-    previews_make_pending()
+    housekeeping.run_all(now)
     return run
