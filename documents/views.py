@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django_ratelimit import ALL
 from django_ratelimit.decorators import ratelimit
 
+from core.http import declared_content_length
 from core.views import rate_limited
 
 from .blobs import blob_read
@@ -77,7 +78,7 @@ def verify(request, code):
     if request.method == "GET" and code != issued.display_code:
         return redirect("documents:verify", code=issued.display_code)
     if request.method == "POST":
-        content_length = int(request.META.get("CONTENT_LENGTH") or 0)
+        content_length = declared_content_length(request)
         if content_length > settings.MUNIS_UPLOAD_MAX_BYTES + FORM_OVERHEAD:
             response = _page(request, issued, upload_error=_too_large(), status=400)
             response["Connection"] = "close"  # the body was not read

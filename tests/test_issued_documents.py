@@ -158,6 +158,11 @@ def test_an_oversized_empty_or_non_pdf_upload_is_refused_with_a_clear_400(client
     assert nothing.status_code == 400 and "Choose the PDF file to compare." in nothing.content.decode()
 
 
+def test_a_garbled_content_length_is_a_clear_400_not_a_server_error(client, permit):
+    response = client.post(reverse("documents:verify", args=[permit.display_code]), {}, CONTENT_LENGTH="12abc")
+    assert response.status_code == 400 and "Choose the PDF file to compare." in response.content.decode()
+
+
 def test_an_uploaded_copy_is_compared_and_never_stored(client, permit, settings, tmp_path):
     settings.FILE_UPLOAD_TEMP_DIR = str(tmp_path / "uploads")
     (tmp_path / "uploads").mkdir()

@@ -9,6 +9,7 @@ from rest_framework import status, viewsets
 from rest_framework.response import Response
 
 from core.errors import DomainError, NotFound, ValidationFailed
+from core.http import declared_content_length
 from core.middleware import problem_body
 
 from .. import resumable
@@ -34,13 +35,6 @@ def _content_range(request):
         raise ValidationFailed(fields={"Content-Range": [
             _("Send each chunk with a Content-Range header of the form “bytes <first>-<last>/<total>”.")]})
     return tuple(int(number) for number in match.groups())
-
-
-def _content_length(request):
-    try:
-        return int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        return 0
 
 
 @extend_schema_view(
@@ -109,7 +103,7 @@ class UploadSessionViewSet(viewsets.ViewSet):
         try:
             session = resumable.upload_session_append(
                 actor=request.user, session=session, start=start, end=end, total=total, body=request.stream,
-                length=_content_length(request))
+                length=declared_content_length(request))
         except resumable.ChunkOutOfOrder as refused:
             return Response({**problem_body(refused), "offset": refused.offset}, status=refused.status,
                             content_type="application/problem+json")
