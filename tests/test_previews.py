@@ -8,7 +8,6 @@ import io
 import threading
 
 import pytest
-from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
@@ -28,6 +27,7 @@ from eservices import services
 from workflows.timers import run_due_timers
 
 from . import cases
+from .conftest import on_postgres
 from .factories import PERMIT_DATA, pdf_upload
 from .test_concurrency import run_together
 from .test_documents import LocalStore, S3Store
@@ -166,7 +166,7 @@ def test_other_types_are_not_previewed_and_disposed_documents_are_skipped(people
 
 
 @pytest.mark.postgres
-@pytest.mark.skipif("postgresql" not in settings.DATABASES["default"]["ENGINE"], reason="row locks need PostgreSQL")
+@pytest.mark.skipif(not on_postgres(), reason="row locks need PostgreSQL; CI runs this test on PostgreSQL")
 def test_two_runners_at_once_render_each_preview_once(transactional_db, people, permit_service, monkeypatch):
     submit(people.citizen)
     submit(people.other_citizen)

@@ -16,7 +16,6 @@ import uuid
 from pathlib import Path
 
 import pytest
-from django.conf import settings as django_settings
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils import timezone
@@ -30,6 +29,7 @@ from documents.models import DocumentVersion, UploadSession
 from workflows.timers import run_due_timers
 
 from . import cases
+from .conftest import on_postgres
 from .factories import PERMIT_DATA, TINY_PDF, pdf_upload
 from .test_bad_input import field_error_shown, page, snapshot, stored_files
 from .test_big_uploads import MEMORY_LIMIT, _reset_peak_rss, _status_kib, big_pdf_parts
@@ -370,8 +370,7 @@ def test_a_person_may_have_only_so_many_uploads_open(client, citizen, monkeypatc
 
 
 @pytest.mark.postgres
-@pytest.mark.skipif("postgresql" not in django_settings.DATABASES["default"]["ENGINE"],
-                    reason="row locks need PostgreSQL")
+@pytest.mark.skipif(not on_postgres(), reason="row locks need PostgreSQL; CI runs this test on PostgreSQL")
 def test_copies_of_the_first_chunk_racing_in_append_exactly_one(transactional_db, people, small_chunks,
                                                                 monkeypatch):
     from .test_concurrency import run_together
