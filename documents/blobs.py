@@ -97,7 +97,7 @@ def blob_retain(key, *, until):
 def blob_read(key, *, sha256, size):
     """The whole blob, checked against its hash (for small generated files, e.g. a letter
     whose signature the verify page checks)."""
-    return b"".join(blob_stream(key, sha256=sha256, size=size))
+    return b"".join(blob_chunks(key, sha256=sha256, size=size))
 
 
 def blob_digest(key):
@@ -125,16 +125,23 @@ def blob_check(key, *, sha256, size):
 def blob_stream(key, *, sha256, size):
     """An iterator over the blob's bytes that ends in an error instead of
     finishing a download whose bytes don't hash to ``sha256``."""
-    if size <= VERIFY_BEFORE_SENDING:
-        problem = blob_check(key, sha256=sha256, size=size)
-        if problem:
-            log.error("Document blob %s: %s", key, problem)
-            raise BlobDamaged()
-    else:
-        storage = documents_storage()
-        if not storage.exists(key) or storage.size(key) != size:
-            log.error("Document blob %s is missing or has the wrong size", key)
-            raise BlobDamaged()
+    if size > VERIFY_BEFORE_SENDING:
+        return blob_chunks(key, sha256=sha256, size=size)
+    problem = blob_check(key, sha256=sha256, size=size)
+    if problem:
+        log.error("Document blob %s: %s", key, problem)
+        raise BlobDamaged()
+    return _verified_chunks(key, sha256=sha256, size=size)
+
+
+def blob_chunks(key, *, sha256, size):
+    """The blob's bytes in chunks, read once, the hash checked when they end (a
+    mismatch raises there). For readers that keep what they read until the end —
+    bytes in memory, a temporary file — and for downloads too big to check first."""
+    storage = documents_storage()
+    if not storage.exists(key) or storage.size(key) != size:
+        log.error("Document blob %s is missing or has the wrong size", key)
+        raise BlobDamaged()
     return _verified_chunks(key, sha256=sha256, size=size)
 
 

@@ -32,7 +32,7 @@ from core import audit
 from core.errors import PermissionDenied
 
 from . import access
-from .blobs import blob_put, blob_stream
+from .blobs import blob_chunks, blob_put, blob_stream
 from .models import Confidentiality, DocumentVersion
 
 log = logging.getLogger(__name__)
@@ -152,7 +152,7 @@ def _render(version):
     with tempfile.TemporaryDirectory(prefix="munis-preview-") as directory:
         source = os.path.join(directory, "source")
         with open(source, "wb") as handle:
-            for chunk in blob_stream(version.blob_key, sha256=version.sha256, size=version.size):
+            for chunk in blob_chunks(version.blob_key, sha256=version.sha256, size=version.size):
                 handle.write(chunk)
         if version.mime_type == "application/pdf":
             page = _pdf_first_page(source, directory)
