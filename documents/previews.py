@@ -28,12 +28,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core import audit
-from core.errors import PermissionDenied
-
-from . import access
 from .blobs import blob_chunks, blob_put, blob_stream
-from .models import Confidentiality, DocumentVersion
+from .models import DocumentVersion
 
 log = logging.getLogger(__name__)
 
@@ -198,22 +194,13 @@ def preview_open(*, actor, version):
     """``(preview, verified PNG stream)`` for someone allowed to read the version, or
     None while it has no ready preview. A read of a confidential or secret-personal
     document's preview is audited like a read of the document."""
-    from .retention import DocumentDisposed
+    from .services import check_readable, record_read  # services are loaded after the models
 
-    document = version.document
-    if not access.can_read(actor, document):
-        raise PermissionDenied()
-    if document.disposed_at:
-        raise DocumentDisposed()
+    check_readable(actor, version)
     preview = DocumentPreview.objects.filter(version=version, status=DocumentPreview.Status.READY).first()
     if preview is None:
         return None
-    if document.confidentiality in Confidentiality.logged():
-        with transaction.atomic(), audit.batch():
-            audit.record(actor=actor, action="documents.preview.read", obj=version, trail=document.case or document,
-                         after={"version": version.number, "sha256": version.sha256,
-                                "confidentiality": document.confidentiality},
-                         label=f"{document.case or document} — {document.title} v{version.number}")
+    record_read(actor, version, action="documents.preview.read")
     return preview, blob_stream(preview.blob_key, sha256=preview.sha256, size=preview.size)
 
 

@@ -192,21 +192,34 @@ def _unlock(document):
     document.save(update_fields=["locked_by", "lock_token", "lock_expires_at"])
 
 
-def version_open(*, actor, version, reason=""):
-    """The version's bytes as a verified stream, for someone allowed to read
-    it. Reads of confidential and secret-personal documents are audited, with
-    the reason when one is given."""
+def check_readable(actor, version):
+    """Refuse a version its reader may not see, or whose document was disposed of."""
     document = version.document
     if not access.can_read(actor, document):
         raise PermissionDenied()
     if document.disposed_at:
         raise DocumentDisposed(_("“%(title)s” was disposed of on %(date)s: its retention period had ended.") % {
             "title": document.title, "date": timezone.localtime(document.disposed_at).strftime("%Y-%m-%d")})
-    if document.confidentiality in Confidentiality.logged():
-        with transaction.atomic(), audit.batch():
-            audit.record(actor=actor, action="documents.version.read", obj=version, trail=document.case or document,
-                         after={"version": version.number, "sha256": version.sha256,
-                                "confidentiality": document.confidentiality, "reason": reason[:500]},
-                         label=f"{document.case or document} — {document.title} v{version.number}")
-    return blob_stream(version.blob_key, sha256=version.sha256, size=version.size)
 
+
+def record_read(actor, version, *, action, reason=None):
+    """Audit a read (``action``: of the version, or of its preview) when the document's
+    confidentiality says every read is logged."""
+    document = version.document
+    if document.confidentiality not in Confidentiality.logged():
+        return
+    after = {"version": version.number, "sha256": version.sha256, "confidentiality": document.confidentiality}
+    if reason is not None:
+        after["reason"] = reason[:500]
+    with transaction.atomic(), audit.batch():
+        audit.record(actor=actor, action=action, obj=version, trail=document.case or document, after=after,
+                     label=f"{document.case or document} — {document.title} v{version.number}")
+
+
+def version_open(*, actor, version, reason=""):
+    """The version's bytes as a verified stream, for someone allowed to read
+    it. Reads of confidential and secret-personal documents are audited, with
+    the reason when one is given."""
+    check_readable(actor, version)
+    record_read(actor, version, action="documents.version.read", reason=reason)
+    return blob_stream(version.blob_key, sha256=version.sha256, size=version.size)
