@@ -14,7 +14,6 @@ import json
 import tempfile
 import zipfile
 
-from django.contrib.contenttypes.models import ContentType
 from django.core.files import File
 from django.db import transaction
 from django.db.models import Q
@@ -31,6 +30,7 @@ from .blobs import CHUNK, documents_storage
 from .models import DisposalAction, Document, DocumentVersion
 from .previews import preview_blobs_kept, preview_blobs_of
 from .retention_models import DisposalItem, DisposalRun, LegalHold, RetentionRule
+from .selectors import case_reference
 
 
 class DocumentDisposed(DomainError):
@@ -47,10 +47,6 @@ def years_after(moment, years):
         return moment.replace(year=moment.year + years, day=28)
 
 
-def _case_filter(case):
-    return {"case_type": ContentType.objects.get_for_model(case), "case_id": str(case.pk)}
-
-
 # --- retention ----------------------------------------------------------------------------
 
 def case_retention_set(*, case, outcome, ended_at=None, actor=None):
@@ -58,7 +54,7 @@ def case_retention_set(*, case, outcome, ended_at=None, actor=None):
     class's period (or the class's rule for this outcome) from ``ended_at``."""
     ended = timezone.localdate(ended_at or timezone.now())
     with transaction.atomic(), audit.batch():
-        documents = list(Document.objects.select_for_update().filter(**_case_filter(case))
+        documents = list(Document.objects.select_for_update().filter(**case_reference(case))
                          .select_related("document_class"))
         rules = {rule.document_class_id: rule for rule in RetentionRule.objects.filter(
             outcome=outcome, document_class__in={doc.document_class_id for doc in documents})}
@@ -96,7 +92,7 @@ def legal_hold_place(*, actor, reason, document=None, case=None):
         raise ValidationFailed(_("A hold is placed on one document or on one case."))
     with transaction.atomic(), audit.batch():
         hold = LegalHold.objects.create(document=document, reason=reason, placed_by=actor,
-                                        **(_case_filter(case) if case is not None else {}))
+                                        **(case_reference(case) if case is not None else {}))
         subject = document.case if document is not None else case
         audit.record(actor=actor, action="documents.hold.place", obj=hold, trail=subject or document,
                      after={"document": document.pk if document else None, "reason": reason})

@@ -40,8 +40,13 @@ def document_class(code):
     return found
 
 
+def case_reference(case):
+    """How a document (or a hold) names the case it belongs to: its content type and id."""
+    return {"case_type": ContentType.objects.get_for_model(case), "case_id": str(case.pk)}
+
+
 def _of_case(case):
-    return Document.objects.filter(case_type=ContentType.objects.get_for_model(case), case_id=str(case.pk))
+    return Document.objects.filter(**case_reference(case))
 
 
 _NEWEST_FIRST = Prefetch("versions", queryset=DocumentVersion.objects.select_related("preview").order_by("-number"),

@@ -12,7 +12,6 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 
-from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Max
@@ -28,6 +27,7 @@ from .blobs import blob_put, blob_stream
 from .models import Confidentiality, Document, DocumentVersion
 from .resumable import upload_session_used
 from .retention import DocumentDisposed
+from .selectors import case_reference
 
 LOCK_FOR = datetime.timedelta(hours=8)
 
@@ -60,14 +60,14 @@ def case_documents_add(*, actor, case, uploads, owner=None, new_case=False):
     has none yet). Returns the new versions. Must run inside the caller's transaction."""
     if not uploads:
         return []
-    case_type = ContentType.objects.get_for_model(case)
+    reference = case_reference(case)
     existing = {}
     if not new_case:
         existing = {doc.code: doc for doc in Document.objects.select_for_update().filter(
-            case_type=case_type, case_id=str(case.pk), code__in=list(uploads))}
+            **reference, code__in=list(uploads))}
     new_documents = [
         Document(title=title, document_class=document_class, owner=owner, confidentiality=document_class.confidentiality,
-                 case_type=case_type, case_id=str(case.pk), code=code, created_by=actor)
+                 **reference, code=code, created_by=actor)
         for code, (title, document_class, _upload) in uploads.items() if code not in existing
     ]
     if new_documents:
