@@ -328,43 +328,11 @@ def forget_expired(now=None, batch=500):
 # --- chunks on the storage -------------------------------------------------------------------------------------------
 
 def _remove_chunks(session_ids):
-    from storages.backends.s3 import S3Storage  # boto3 is loaded only where S3 is used
-
     storage = documents_storage()
     for session_id in session_ids:
         try:
-            if isinstance(storage, S3Storage):
-                _remove_s3_prefix(storage, chunk_dir(session_id))
-            else:
-                _remove_local_dir(storage, chunk_dir(session_id))
+            storage.destroy_dir(chunk_dir(session_id))  # on S3 every version, not only a delete marker
         except Exception:  # noqa: BLE001 - the session is gone either way; leftovers are only wasted space
             log.exception("The chunks of upload session %s could not be removed", session_id)
 
 
-def _remove_local_dir(storage, directory):
-    try:
-        _dirs, names = storage.listdir(directory)
-    except FileNotFoundError:
-        return
-    for name in names:
-        storage.delete(f"{directory}/{name}")
-    try:
-        os.rmdir(storage.path(directory))
-    except (NotImplementedError, OSError):
-        pass
-
-
-def _remove_s3_prefix(storage, directory):
-    """Every version of every chunk: on a versioned bucket a plain delete only hides
-    an object behind a delete marker, and the bytes would stay (and be paid for)."""
-    from storages.utils import clean_name
-
-    client, bucket = storage.connection.meta.client, storage.bucket_name
-    prefix = storage._normalize_name(clean_name(directory)) + "/"
-    for page in client.get_paginator("list_object_versions").paginate(Bucket=bucket, Prefix=prefix):
-        objects = [{"Key": item["Key"], "VersionId": item["VersionId"]}
-                   for item in page.get("Versions", []) + page.get("DeleteMarkers", [])]
-        if objects:
-            answer = client.delete_objects(Bucket=bucket, Delete={"Objects": objects, "Quiet": True})
-            if answer.get("Errors"):
-                log.warning("Some chunks under %s were not removed: %s", prefix, answer["Errors"][:5])

@@ -255,9 +255,8 @@ def _blobs_no_longer_named(document_ids):
 def _delete_blobs(keys):
     """Gone for good: on a versioned S3 bucket every version (``destroy``), elsewhere the file."""
     storage = documents_storage()
-    destroy = getattr(storage, "destroy", storage.delete)
     for key in keys:
-        destroy(key)
+        storage.destroy(key)
 
 
 def _transfer_package(run, items):

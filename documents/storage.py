@@ -24,6 +24,23 @@ class LocalBlobStorage(FileSystemStorage):
         os.replace(self.path(partial), self.path(name))
         return name
 
+    def destroy(self, name):
+        """Gone for good (a file has no older versions to remove, unlike an S3 object)."""
+        self.delete(name)
+
+    def destroy_dir(self, directory):
+        """Every file in ``directory`` (e.g. an upload's chunks), then the folder."""
+        try:
+            _dirs, names = self.listdir(directory)
+        except FileNotFoundError:
+            return
+        for name in names:
+            self.delete(f"{directory}/{name}")
+        try:
+            os.rmdir(self.path(directory))
+        except OSError:
+            pass  # not empty after all, or gone meanwhile: only a folder is left
+
 
 class BlobRetained(DomainError):
     """A blob under retention (S3 Object Lock) was asked to be deleted before its date."""

@@ -1,6 +1,8 @@
 """Document blobs on S3 (AWS, MinIO, SeaweedFS, Ceph): django-storages' S3 backend, with
 Object Lock for issued documents. config/s3.py builds its ``STORAGES`` entry."""
 
+import logging
+
 from botocore.exceptions import ClientError
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -8,6 +10,8 @@ from storages.backends.s3 import S3Storage
 from storages.utils import clean_name
 
 from .storage import BlobRetained
+
+log = logging.getLogger(__name__)
 
 
 class S3BlobStorage(S3Storage):
@@ -55,11 +59,30 @@ class S3BlobStorage(S3Storage):
         """Delete every version of the blob (and its delete markers): what disposal needs on a
         versioned bucket, where a plain delete only hides the bytes. Refused under retention."""
         self.delete(name)  # refuses a blob under retention before anything is removed
-        client, key = self._client(), self._key(name)
-        listing = client.list_object_versions(Bucket=self.bucket_name, Prefix=key)
-        for entry in listing.get("Versions", []) + listing.get("DeleteMarkers", []):
-            if entry["Key"] == key:
-                client.delete_object(Bucket=self.bucket_name, Key=key, VersionId=entry["VersionId"])
+        key = self._key(name)
+        errors = self._destroy_versions(key, only=key)
+        if errors:
+            raise RuntimeError(f"Versions of {key} were not deleted: {errors[:5]}")
+
+    def destroy_dir(self, directory):
+        """Every version of every object under ``directory`` (e.g. an upload's chunks)."""
+        prefix = self._key(directory) + "/"
+        errors = self._destroy_versions(prefix)
+        if errors:
+            log.warning("Some objects under %s were not removed: %s", prefix, errors[:5])
+
+    def _destroy_versions(self, prefix, *, only=None):
+        """Delete the versions and delete markers of keys starting with ``prefix`` (only the key
+        ``only``, when given); returns S3's per-object errors."""
+        client, errors = self._client(), []
+        for page in client.get_paginator("list_object_versions").paginate(Bucket=self.bucket_name, Prefix=prefix):
+            objects = [{"Key": item["Key"], "VersionId": item["VersionId"]}
+                       for item in page.get("Versions", []) + page.get("DeleteMarkers", [])
+                       if only is None or item["Key"] == only]
+            if objects:
+                answer = client.delete_objects(Bucket=self.bucket_name, Delete={"Objects": objects, "Quiet": True})
+                errors += answer.get("Errors", [])
+        return errors
 
     def delete(self, name):
         until = self.retained_until(name)
