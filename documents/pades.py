@@ -5,6 +5,7 @@ import functools
 import io
 import logging
 
+from asn1crypto import algos, cms
 from asn1crypto import x509 as asn1_x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, padding, rsa
@@ -15,7 +16,7 @@ from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import signers
 from pyhanko.sign.fields import SigSeedSubFilter
-from pyhanko.sign.general import SigningError
+from pyhanko.sign.general import SigningError, as_signing_certificate_v2
 from pyhanko.sign.signers.pdf_signer import PdfSignatureMetadata
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko.sign.validation.status import SignatureCoverageLevel
@@ -32,13 +33,78 @@ def _asn1(certificate):
     return asn1_x509.Certificate.load(certificate.public_bytes(serialization.Encoding.DER))
 
 
+def _reloaded(value):
+    """``value`` parsed back from its own DER: asn1crypto then dumps it by copying the bytes
+    instead of encoding every field again."""
+    return type(value).load(value.dump())
+
+
 class KeyHoldingSigner(signers.Signer):
-    """pyHanko's signer interface over a key pyca/cryptography has loaded once."""
+    """pyHanko's signer interface over a key pyca/cryptography has loaded once.
+
+    The PAdES B-B container of a PDF signature (what ``PadesSigning`` asks for) is put
+    together here from parts encoded once: of its signed attributes only the message digest
+    changes from one letter to the next, and the certificates, the signer's identifier and the
+    algorithms never do. pyHanko's general path builds and encodes all of them afresh through
+    asn1crypto for every signature, which costs several times the RSA operation. Any other
+    request (a dry run, a time-stamp, CAdES attributes, another digest) goes pyHanko's way."""
+
+    DIGEST = "sha256"
 
     def __init__(self, key_pair):
         super().__init__(signing_cert=_asn1(key_pair.certificate),
                          cert_registry=SimpleCertificateStore.from_certs([_asn1(c) for c in key_pair.chain]))
         self._key = key_pair.key
+        self._parts = None
+
+    def _constant_parts(self):
+        if self._parts is None:
+            certificate = self.signing_cert
+            digest = algos.DigestAlgorithm({"algorithm": self.DIGEST})
+            self._parts = {
+                "content_type": _reloaded(cms.CMSAttribute({"type": "content_type", "values": ["data"]})),
+                "signing_certificate": _reloaded(cms.CMSAttribute(
+                    {"type": "signing_certificate_v2", "values": [as_signing_certificate_v2(certificate)]})),
+                "sid": _reloaded(cms.SignerIdentifier({"issuer_and_serial_number": cms.IssuerAndSerialNumber(
+                    {"issuer": certificate.issuer, "serial_number": certificate.serial_number})})),
+                "digest_algorithm": digest,
+                "digest_algorithms": _reloaded(cms.DigestAlgorithms([digest])),
+                "signature_algorithm": _reloaded(self.get_signature_mechanism_for_digest(self.DIGEST)),
+                "certificates": _reloaded(cms.CertificateSet(
+                    [cms.CertificateChoices(name="certificate", value=c)
+                     for c in (certificate, *(c for c in self.cert_registry if c.self_signed == "no"))])),
+            }
+        return self._parts
+
+    async def async_sign(self, data_digest, digest_algorithm, dry_run=False, use_pades=False, timestamper=None,
+                         signed_attr_settings=None, is_pdf_sig=True, encap_content_info=None):
+        settings = signed_attr_settings
+        plain_pades = (use_pades and is_pdf_sig and not dry_run and timestamper is None and encap_content_info is None
+                       and digest_algorithm.lower() == self.DIGEST and not self.attribute_certs
+                       and (settings is None or (settings.cades_signed_attrs is None
+                                                 and getattr(settings, "adobe_revinfo_attr", None) is None)))
+        if not plain_pades:
+            return await super().async_sign(
+                data_digest, digest_algorithm, dry_run=dry_run, use_pades=use_pades, timestamper=timestamper,
+                signed_attr_settings=signed_attr_settings, is_pdf_sig=is_pdf_sig,
+                encap_content_info=encap_content_info)
+        parts = self._constant_parts()
+        signed_attrs = cms.CMSAttributes([
+            parts["content_type"],
+            cms.CMSAttribute({"type": "message_digest", "values": [data_digest]}),
+            parts["signing_certificate"],
+        ])
+        signature = await self.async_sign_raw(signed_attrs.dump(), self.DIGEST)
+        signer_info = cms.SignerInfo({
+            "version": "v1", "sid": parts["sid"], "digest_algorithm": parts["digest_algorithm"],
+            "signed_attrs": signed_attrs, "signature_algorithm": parts["signature_algorithm"],
+            "signature": signature,
+        })
+        return cms.ContentInfo({"content_type": "signed_data", "content": cms.SignedData({
+            "version": "v1", "digest_algorithms": parts["digest_algorithms"],
+            "encap_content_info": {"content_type": "data"}, "certificates": parts["certificates"],
+            "signer_infos": [signer_info],
+        })})
 
     async def async_sign_raw(self, data, digest_algorithm, dry_run=False):
         mechanism = self.get_signature_mechanism_for_digest(digest_algorithm)

@@ -247,6 +247,24 @@ def test_the_municipality_key_pair_from_the_settings_signs_and_a_trusted_root_is
     assert "signed by Tashkent City Hall" in html and "issued by a trusted authority" in html
 
 
+def test_the_signature_container_is_the_one_pyhanko_would_make_byte_for_byte(tmp_path):
+    """The PAdES container is put together from parts encoded once (documents.pades); with an RSA
+    key (PKCS#1 v1.5 is deterministic) it must equal pyHanko's general path exactly."""
+    import asyncio
+
+    from pyhanko.sign import signers
+
+    from documents import pades
+
+    signer = pades.KeyHoldingSigner(signing.load_key_pair(*signing.generate_key_pair(tmp_path, name="Samarkand")))
+    for content in (b"first letter", b"second letter"):
+        digest = hashlib.sha256(content).digest()
+        ours = asyncio.run(signer.async_sign(digest, "sha256", use_pades=True))
+        general = asyncio.run(signers.Signer.async_sign(signer, digest, "sha256", use_pades=True))
+        assert ours.dump() == general.dump()
+        assert ours["content"]["signer_infos"][0]["signed_attrs"][1]["values"][0].native == digest
+
+
 def test_a_key_that_does_not_match_its_certificate_fails_the_system_check(settings, tmp_path):
     key, _cert = signing.generate_key_pair(tmp_path / "one", name="One")
     _key, other_cert = signing.generate_key_pair(tmp_path / "two", name="Two")
