@@ -8,13 +8,14 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 # Debian packages the app needs at run time (WeasyPrint, python-magic, gettext, poppler-utils for previews,
-# Node.js for the npm packages it serves), and in addition for the tests (a real browser).
+# Node.js for the npm packages it serves), and in addition for the tests (a real browser, and zbarimg
+# to read the QR code of an issued PDF as a phone would).
 # Node.js: Debian's nodejs and npm, unless an npm is already installed (NodeSource's
 # nodejs bundles npm and conflicts with Debian's npm package).
 NODE_DEBS := $(if $(shell command -v npm),,nodejs npm)
 RUN_DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 libmagic1 gettext fonts-dejavu-core poppler-utils \
 	$(NODE_DEBS)
-TEST_DEBS := chromium
+TEST_DEBS := chromium zbar-tools
 
 # make test: PostgreSQL when DATABASE_URL says so or 127.0.0.1:5432 answers, else SQLite.
 PG_UP := $(shell (command -v pg_isready >/dev/null && pg_isready -q -h 127.0.0.1 -p 5432) && echo yes)

@@ -6,6 +6,7 @@ import datetime
 import hashlib
 import io
 import logging
+import subprocess
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -27,6 +28,7 @@ from documents import checks, signing
 from documents.blobs import blob_read, documents_storage
 from documents.codes import ALPHABET, format_code, new_code, normalize_code
 from documents.issuing import document_revoke
+from documents.letters import verify_url
 from documents.models import DocumentVersion, IssuedDocument
 from documents.services import version_open
 from documents.storage import BlobRetained
@@ -79,6 +81,18 @@ def test_anyone_can_confirm_an_issued_permit_on_the_verify_page(client, permit):
     same = compare(client, permit, stored_bytes(permit))
     assert same.status_code == 200
     assert "is exactly the document issued under this code" in same.content.decode()
+
+
+def test_the_qr_code_printed_on_the_permit_scans_to_its_verify_page(permit, tmp_path):
+    """The first page rasterised as a printer would (poppler), then read by zbar as a phone would."""
+    (tmp_path / "permit.pdf").write_bytes(stored_bytes(permit))
+    subprocess.run(["pdftoppm", "-r", "150", "-f", "1", "-l", "1", "-png", "permit.pdf", "page"], cwd=tmp_path,
+                   check=True, timeout=60)
+    (page,) = tmp_path.glob("page*.png")
+    scanned = subprocess.run(["zbarimg", "--quiet", "--raw", str(page)], capture_output=True, text=True, timeout=60)
+
+    assert scanned.returncode == 0, scanned.stderr
+    assert scanned.stdout.strip() == verify_url(permit.display_code)
 
 
 def test_a_copy_with_one_byte_changed_is_reported_as_not_issued(client, permit):
