@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
+from django.db.models.sql import InsertQuery
 from django.utils.translation import gettext_lazy as _
 
 from .context import current_ip, current_request_id
@@ -150,9 +151,30 @@ def _append(pending):
         event.prev_hash = prev
         event.hash = prev = event.compute_hash()
         events.append(event)
-    AuditEvent.objects.bulk_create(events)
+    _insert_moving_head(events, prev)
+
+
+def _insert_moving_head(events, last_hash):
+    """Insert ``events`` and point the chain head at the last of them. On PostgreSQL it is one
+    statement (the insert inside a data-modifying WITH), one round trip fewer on every audited
+    write; elsewhere an insert, then an update."""
+    if connection.vendor != "postgresql":
+        AuditEvent.objects.bulk_create(events)
+        with connection.cursor() as cursor:
+            cursor.execute(f"UPDATE {_HEAD} SET last_id = %s, last_hash = %s WHERE id = 1", [events[-1].pk, last_hash])
+        return
+    query = InsertQuery(AuditEvent)
+    query.insert_values([field for field in AuditEvent._meta.concrete_fields if not field.primary_key], events)
+    ((insert, params),) = query.get_compiler(connection=connection).as_sql()
     with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {_HEAD} SET last_id = %s, last_hash = %s WHERE id = 1", [events[-1].pk, prev])
+        cursor.execute(
+            f"WITH inserted AS ({insert} RETURNING id) "
+            f"UPDATE {_HEAD} SET last_id = (SELECT max(id) FROM inserted), last_hash = %s WHERE id = 1 "
+            f"RETURNING (SELECT array_agg(id ORDER BY id) FROM inserted)", [*params, last_hash])
+        ids = cursor.fetchone()[0]
+    for event, pk in zip(events, ids, strict=True):  # identities are handed out in the rows' order
+        event.pk = pk
+        event._state.adding, event._state.db = False, connection.alias
 
 
 @dataclass

@@ -5,6 +5,7 @@ kept up to date; ``rebuild_inbox`` finds and repairs rows out of step."""
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.urls import reverse
 from viewflow.workflow.status import STATUS
 
@@ -91,9 +92,9 @@ def test_a_submitted_permit_is_in_its_districts_queue_under_its_reference_at_a_f
     # first versions (4);
     # the flow: process, two tasks, case clock, task clock, inbox row, task link (7; the process was created in
     # this transaction, so it needs no row lock); the reference number, the case's reference and its row
-    # version, the inbox row's reference (4); the audit chain (3); the four savepoints of the nested
-    # transactions in a test
-    with django_assert_num_queries(25):
+    # version, the inbox row's reference (4); the audit chain (2 on PostgreSQL: read the head, then insert the events
+    # and move the head in one statement; 3 elsewhere); the four savepoints of the nested transactions in a test
+    with django_assert_num_queries(24 if connection.vendor == "postgresql" else 25):
         response = client.post(apply_url, form)
     assert response.status_code == 302
 
