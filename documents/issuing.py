@@ -2,8 +2,9 @@
 
 ``document_issue`` is the one way the municipality issues a PDF (a permit, a
 refusal, a certificate): it renders the letter (a Django template extending
-``documents/pdf/letter.html``, through WeasyPrint, as PDF/A-3b) with the
-municipality's letterhead and, at the bottom of every page, a verification code
+``documents/pdf/letter.html``, styled by ``letter.css`` beside it, through
+WeasyPrint, as PDF/A-3b) with the municipality's letterhead and, at the
+bottom of every page, a verification code
 in clear beside a QR code of ``<MUNIS_SITE_URL>/verify/<code>/``; signs it
 (documents.signing); stores it as the next version of the case's document at
 its place; puts its blob under retention where the storage can (S3 Object
@@ -27,7 +28,7 @@ from .blobs import blob_retain
 from .codes import format_code, new_code
 from .letters import LetterFacts, municipality_name, qr_data_uri, verify_url
 from .models import IssuedDocument
-from .pdf import PDF_A, html_to_pdf, render_html
+from .pdf import LETTER_STYLESHEET, PDF_A, html_to_pdf, render_html
 from .retention import years_after
 from .services import case_document_add_generated
 from .signing import configured_signer
@@ -68,7 +69,7 @@ def document_issue(*, actor, case, code, title, document_class, template_name, c
                             municipality=municipality_name(language), title=title, language=language,
                             issued_at=issued_at)
         html = render_html(template_name, {**context, "issued": facts}, language=language)
-        pdf = html_to_pdf(html, pdf_variant=PDF_A)
+        pdf = html_to_pdf(html, pdf_variant=PDF_A, stylesheets=[LETTER_STYLESHEET])
         signer, signature = configured_signer(), {}
         if signer is not None:
             pdf = signer.sign(pdf)

@@ -91,6 +91,7 @@ def test_permit_goes_from_submission_through_correction_and_reviews_to_a_permit_
     pdf = b"".join(response.streaming_content)
     text = PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
     assert "Building permit" in text and application.reference in text
+    assert f"{application.reference} · 1/1" in text  # the letterhead stylesheet's page label, bottom right
 
     # It is the issued document: signed (pyHanko finds the signature intact, covering the whole
     # file), and carrying its verification code and the verify page's address.
