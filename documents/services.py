@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
@@ -62,9 +62,10 @@ def case_documents_add(*, actor, case, uploads, owner=None, new_case=False):
         return []
     reference = case_reference(case)
     existing = {}
-    if not new_case:
+    if not new_case:  # the places already filled, locked, with their last version numbers (one query)
+        last_number = DocumentVersion.objects.filter(document=OuterRef("pk")).order_by("-number").values("number")[:1]
         existing = {doc.code: doc for doc in Document.objects.select_for_update().filter(
-            **reference, code__in=list(uploads))}
+            **reference, code__in=list(uploads)).annotate(last_number=Subquery(last_number))}
     new_documents = [
         Document(title=title, document_class=document_class, owner=owner, confidentiality=document_class.confidentiality,
                  **reference, code=code, created_by=actor)
@@ -73,13 +74,9 @@ def case_documents_add(*, actor, case, uploads, owner=None, new_case=False):
     if new_documents:
         bulk_create_with_history(new_documents, Document, default_user=actor)
     documents = {**existing, **{doc.code: doc for doc in new_documents}}
-    numbers = {}
-    if existing:
-        numbers = dict(DocumentVersion.objects.filter(document__in=existing.values()).values("document")
-                       .annotate(last=Max("number")).values_list("document", "last"))
     versions = [
-        _new_version(document=documents[code], number=numbers.get(documents[code].pk, 0) + 1, upload=upload,
-                     actor=actor)
+        _new_version(document=documents[code], number=(getattr(documents[code], "last_number", 0) or 0) + 1,
+                     upload=upload, actor=actor)
         for code, (_title, _class, upload) in uploads.items()
     ]
     DocumentVersion.objects.bulk_create(versions)
