@@ -11,7 +11,7 @@ from viewflow import this
 from viewflow.workflow import flow
 
 from accounts.models import Organisation
-from workflows.flows import CaseFlow, department_task, no_url_view
+from workflows.flows import CaseFlow, case_start, department_task, no_url_view
 from workflows.sla import DAY, Sla
 
 from . import forms, services
@@ -33,7 +33,7 @@ def _routed(step):
 class BuildingPermitFlow(CaseFlow, flow.Flow):
     process_title = _("Building permit")
 
-    start = flow.StartHandle(this.start_case).Annotation(title=_("Application submitted")).Next(this.check_completeness)
+    start = case_start(this.start_case).Annotation(title=_("Application submitted")).Next(this.check_completeness)
 
     check_completeness = (
         flow.View(no_url_view)

@@ -7,9 +7,13 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.urls import reverse
+from viewflow.workflow.models import Process
+from viewflow.workflow.signals import flow_started
 from viewflow.workflow.status import STATUS
 
 from accounts.models import Organisation
+from core.models import AuditEvent
+from documents.models import Document
 from eservices import services
 from eservices.models import Application
 from workflows import open_tasks
@@ -93,8 +97,9 @@ def test_a_submitted_permit_is_in_its_districts_queue_under_its_reference_at_a_f
     # the flow: process, two tasks, case clock, task clock, inbox row, task link (7; the process was created in
     # this transaction, so it needs no row lock); the reference number, the case's reference and its row
     # version, the inbox row's reference (4); the audit chain (2 on PostgreSQL: read the head, then insert the events
-    # and move the head in one statement; 3 elsewhere); the four savepoints of the nested transactions in a test
-    with django_assert_num_queries(24 if connection.vendor == "postgresql" else 25):
+    # and move the head in one statement; 3 elsewhere); the savepoint the submission's transaction is in a test (2;
+    # the flow starts without one of its own, workflows.flows.CaseStartActivation)
+    with django_assert_num_queries(22 if connection.vendor == "postgresql" else 23):
         response = client.post(apply_url, form)
     assert response.status_code == 302
 
@@ -108,3 +113,24 @@ def test_a_submitted_permit_is_in_its_districts_queue_under_its_reference_at_a_f
     client.force_login(people.clerk)
     html = client.get(INBOX, {"district": district.pk}).content.decode()
     assert application.reference in html
+
+
+def test_a_flow_that_fails_while_starting_leaves_no_case_process_document_or_audit_behind(people, permit_service):
+    """The flow starts without a savepoint of its own: the submission's transaction undoes all of it."""
+    def broken(**kwargs):
+        raise RuntimeError("the case clock's calendar is unreadable")
+
+    counts = (Application.objects.count(), Process.objects.count(), Document.objects.count(), AuditEvent.objects.count())
+    flow_started.connect(broken, dispatch_uid="test-broken-start")
+    try:
+        with pytest.raises(RuntimeError, match="calendar is unreadable"):
+            services.application_apply(actor=people.citizen, service_type=permit_service, data=PERMIT_DATA,
+                                       files=permit_files())
+    finally:
+        flow_started.disconnect(dispatch_uid="test-broken-start")
+
+    assert (Application.objects.count(), Process.objects.count(), Document.objects.count(),
+            AuditEvent.objects.count()) == counts
+    application = services.application_apply(actor=people.citizen, service_type=permit_service, data=PERMIT_DATA,
+                                             files=permit_files())
+    assert application.reference.endswith("-000001")  # the failed attempt took no number

@@ -33,7 +33,7 @@ class ProcessRowLock:
     @contextmanager
     def __call__(self, flow_class, process_pk):
         if process_pk == getattr(_created, "pk", None):
-            # Created by the enclosing transaction, whose savepoint (viewflow's start) undoes it on error.
+            # Created by the enclosing transaction, which undoes it on error.
             with transaction.atomic(savepoint=False):
                 yield
             return
