@@ -75,7 +75,7 @@ def blob_put(file, *, sha256, size):
     """Store ``file`` (already hashed by the upload checks) under its key and
     return the key. Bytes already stored are not written again."""
     storage, key = documents_storage(), blob_key(sha256)
-    if storage.exists(key) and storage.size(key) == size:
+    if storage.stored_size(key) == size:
         return key
     hashing = _HashingFile(file)
     hashing.seek(0)
@@ -112,10 +112,10 @@ def blob_digest(key):
 
 def blob_check(key, *, sha256, size):
     """None when the blob holds what its version promises, else what is wrong."""
-    storage = documents_storage()
-    if not storage.exists(key):
+    stored = documents_storage().stored_size(key)
+    if stored is None:
         return "missing"
-    if storage.size(key) != size:
+    if stored != size:
         return "size differs"
     if blob_digest(key)[0] != sha256:
         return "content differs"
@@ -138,8 +138,7 @@ def blob_chunks(key, *, sha256, size):
     """The blob's bytes in chunks, read once, the hash checked when they end (a
     mismatch raises there). For readers that keep what they read until the end —
     bytes in memory, a temporary file — and for downloads too big to check first."""
-    storage = documents_storage()
-    if not storage.exists(key) or storage.size(key) != size:
+    if documents_storage().stored_size(key) != size:
         log.error("Document blob %s is missing or has the wrong size", key)
         raise BlobDamaged()
     return _verified_chunks(key, sha256=sha256, size=size)

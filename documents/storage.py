@@ -4,6 +4,7 @@
 a temporary name and renamed into place, so a reader never sees half a file and
 two uploads of the same bytes at once both succeed."""
 
+import contextlib
 import os
 import uuid
 
@@ -19,9 +20,34 @@ class LocalBlobStorage(FileSystemStorage):
     def base_location(self):
         return os.path.join(super().base_location, "documents")
 
+    def stored_size(self, name):
+        """The blob's size, or None when there is none (one stat)."""
+        try:
+            return os.stat(self.path(name)).st_size
+        except FileNotFoundError:
+            return None
+
+    def get_available_name(self, name, max_length=None):
+        return name  # a key names its bytes: a blob already there is the same blob, never a reason to rename
+
     def _save(self, name, content):
-        partial = super()._save(f"{name}.partial-{uuid.uuid4().hex}", content)
-        os.replace(self.path(partial), self.path(name))
+        # Django's own save would lock the file and pick a free name first; neither is needed for
+        # a temporary file of our own, and a submission writes several blobs on the request path.
+        path = self.path(name)
+        directory = os.path.dirname(path)
+        os.makedirs(directory, exist_ok=True, mode=self.directory_permissions_mode or 0o777)
+        partial = f"{path}.partial-{uuid.uuid4().hex}"
+        try:
+            with open(partial, "xb") as handle:
+                for chunk in content.chunks():
+                    handle.write(chunk)
+            if self.file_permissions_mode is not None:
+                os.chmod(partial, self.file_permissions_mode)
+            os.replace(partial, path)
+        except BaseException:
+            with contextlib.suppress(FileNotFoundError):
+                os.remove(partial)
+            raise
         return name
 
     def destroy(self, name):

@@ -27,15 +27,24 @@ class S3BlobStorage(S3Storage):
     def _client(self):
         return self.connection.meta.client
 
-    def retained_until(self, name):
-        """The retain-until date of the blob's current version, or None."""
+    def _head(self, name):
+        """The blob's HEAD answer, or None when there is no such blob."""
         try:
-            head = self._client().head_object(Bucket=self.bucket_name, Key=self._key(name))
+            return self._client().head_object(Bucket=self.bucket_name, Key=self._key(name))
         except ClientError as err:
             if err.response["ResponseMetadata"]["HTTPStatusCode"] == 404:
                 return None
             raise
-        return head.get("ObjectLockRetainUntilDate")
+
+    def stored_size(self, name):
+        """The blob's size, or None when there is none: one request (exists + size are two)."""
+        head = self._head(name)
+        return None if head is None else head["ContentLength"]
+
+    def retained_until(self, name):
+        """The retain-until date of the blob's current version, or None."""
+        head = self._head(name)
+        return None if head is None else head.get("ObjectLockRetainUntilDate")
 
     def retain(self, name, until):
         """Keep the blob's current version at least until ``until`` (COMPLIANCE mode); returns the

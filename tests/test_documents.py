@@ -2,14 +2,17 @@
 blobs checked against their hashes, confidential reads on the audit trail,
 check-out locks, and a store that refuses to hand out damaged bytes."""
 
+import hashlib
+
 import pytest
+from django.core.files.base import ContentFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from core.errors import InvalidTransition, PermissionDenied, ValidationFailed
 from core.models import AuditEvent
 from documents import services
-from documents.blobs import documents_storage
+from documents.blobs import blob_key, documents_storage
 from documents.models import Document, DocumentVersion, VersionImmutable
 from documents.uploads import check_upload
 
@@ -76,6 +79,20 @@ def test_identical_bytes_are_stored_once_however_many_versions_name_them(people,
     first, second = cases.submitted(people.citizen), cases.submitted(people.other_citizen)
     a, b = _site_plan(first), _site_plan(second)
     assert a.pk != b.pk and a.blob_key == b.blob_key and a.sha256 == b.sha256
+
+
+def test_a_blob_stored_twice_at_once_stays_one_blob_under_its_own_key(store):
+    """Two uploads of the same new bytes racing past the "already stored?" check both write the key:
+    the second replaces the first with the same bytes, under the same name (never "<key>_Ab3x")."""
+    storage, key = documents_storage(), blob_key(hashlib.sha256(b"same bytes").hexdigest())
+    assert storage.stored_size(key) is None
+
+    assert storage.save(key, ContentFile(b"same bytes")) == key
+    assert storage.save(key, ContentFile(b"same bytes")) == key
+
+    folder = key.rsplit("/", 1)[0]
+    assert storage.listdir(folder)[1] == [key.rsplit("/", 1)[1]]
+    assert storage.stored_size(key) == len(b"same bytes")
 
 
 def test_verify_documents_passes_then_names_a_tampered_blob(people, permit_service, capsys, store):
