@@ -19,23 +19,23 @@ from weasyprint.text.fonts import FontConfiguration
 PDF_A = "pdf/a-3b"
 LETTER_STYLESHEET = Path(__file__).resolve().parent / "templates" / "documents" / "pdf" / "letter.css"
 
-_fonts = threading.local()
+_per_thread = threading.local()
 
 
 def _font_config():
     """One font configuration per thread, kept between documents: building it (fontconfig,
     the system's font list) is about a fifth of rendering a one-page letter."""
-    config = getattr(_fonts, "config", None)
+    config = getattr(_per_thread, "config", None)
     if config is None:
-        config = _fonts.config = FontConfiguration()
+        config = _per_thread.config = FontConfiguration()
     return config
 
 
 def _stylesheet(path):
     """The parsed stylesheet at ``path``, for this thread's font configuration."""
-    sheets = getattr(_fonts, "stylesheets", None)
+    sheets = getattr(_per_thread, "stylesheets", None)
     if sheets is None:
-        sheets = _fonts.stylesheets = {}
+        sheets = _per_thread.stylesheets = {}
     sheet = sheets.get(path)
     if sheet is None:
         sheet = sheets[path] = CSS(filename=str(path), font_config=_font_config())
