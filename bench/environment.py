@@ -16,7 +16,9 @@ from urllib.parse import urlsplit
 import environ
 
 DEFAULT_DATABASE_URL = "sqlite:///var/munis.sqlite3"
-PG_BENCH_DB = "munis_bench"
+#: the run's PostgreSQL database (and the prefix of a benchmark's separate one); two runs at the
+#: same time on one server need different names, or the second drops the first's database
+PG_BENCH_DB = os.environ.get("MUNIS_BENCH_DB_NAME") or "munis_bench"
 
 
 @contextlib.contextmanager

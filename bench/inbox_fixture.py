@@ -10,11 +10,12 @@ references). So the rows are what the engine writes (flow and node names,
 department routing, permissions, SLA allowances), and a column added to these
 tables later is filled like the real case's.
 
-The shape, for ``total_tasks`` task rows:
+The shape, for ``total_tasks`` task rows spread as ``CITY`` (a city's five years, the
+million of the ``inbox_scale`` benchmark):
 
 - most cases decided (approved) over the past five years, each with the eleven
   tasks of the flow, all DONE;
-- ``OPEN_SHARE`` of all task rows are open human tasks, in cases waiting at the
+- ``open_share`` (3 %) of all task rows are open human tasks, in cases waiting at the
   completeness check (2 in 5), in the three parallel reviews (2 in 5: one review
   done, two open) or at the head's decision (1 in 5), i.e. in the three
   departments of the permit flow (architecture, fire safety, environment);
@@ -24,6 +25,16 @@ The shape, for ``total_tasks`` task rows:
 - 2 in 5 open tasks are held (ASSIGNED) by one of the department's clerks (the
   head's decisions by one of its heads), the rest wait in the queue;
 - cases spread evenly over ``DISTRICTS`` districts and ``APPLICANTS`` applicants.
+
+``FULL_PAGES`` is the thousand of the benchmark, which must fill every page it measures
+as the million do (a thousand rows spread as ``CITY`` leave about 30 tasks open, a
+handful per page): every case open but one decided (the open share as high as the
+flow's shapes allow, about 24 %: some 240 open tasks, 150 of them in the architecture
+department), all cases in the first district and from the first twelve applicants (all
+of one family name), every held task held by its department's first clerk or first
+head (the ones the bench logs in as), one open case in 2 stuck and the others waiting
+up to a day, so that about half are overdue whatever the weekday and the others due
+within the week. Each measured page then has some 35 to 90 tasks to list, 25 to a page.
 
 Due dates count calendar days from the real case's allowance (working days with
 weekends, as calculated for the template case), which is close enough for the
@@ -37,8 +48,6 @@ from types import SimpleNamespace
 
 from django.db import connection, transaction
 
-#: open human tasks, as a share of all task rows
-OPEN_SHARE = 0.03
 HISTORY = datetime.timedelta(days=5 * 365)
 CLERKS_PER_DEPARTMENT = 3
 HEADS_PER_DEPARTMENT = 2
@@ -82,10 +91,35 @@ SHAPE_OF_CASE = """CASE WHEN g <= %(decided)s THEN 'decided'
      WHEN g %% 5 IN (0, 1) THEN 'at_check'
      WHEN g %% 5 IN (2, 3) THEN 'in_review_' || (g / 5 %% 3)
      ELSE 'decision' END"""
-# one open case in 20 is stuck for 1 to 16 weeks; the others wait 1 hour to 7 days
+# one open case in ``stuck_one_in`` is stuck for 1 to 16 weeks; the others wait 1 hour to ``waits_hours``
 AGE_OF_CASE = """CASE WHEN g <= %(decided)s THEN interval '0'
-     WHEN g / 7 %% 20 = 0 THEN interval '7 days' + (g * 7919 %% 2520) * interval '1 hour'
-     ELSE interval '1 hour' + (g * 7919 %% 167) * interval '1 hour' END"""
+     WHEN g / 7 %% %(stuck_one_in)s = 0 THEN interval '7 days' + (g * 7919 %% 2520) * interval '1 hour'
+     ELSE interval '1 hour' + (g * 7919 %% (%(waits_hours)s - 1)) * interval '1 hour' END"""
+
+
+@dataclass(frozen=True)
+class Mix:
+    """How a load spreads its open work (module docstring): ``CITY`` at scale, ``FULL_PAGES``
+    where a thousand task rows must fill every page the bench measures."""
+
+    open_share: float  #: open human tasks, as a share of all task rows
+    districts: int  #: the cases spread over the first so many districts
+    applicants: int  #: ... and the first so many applicants
+    holders: int | None  #: held tasks are held by the first so many of a department's clerks (heads); None: all
+    stuck_one_in: int  #: one open case in so many is stuck for weeks to months
+    waits_hours: int  #: the others wait from an hour to so many hours
+
+
+#: A city's five years: 3 % of the task rows open, everywhere, held by everyone.
+CITY = Mix(open_share=0.03, districts=DISTRICTS, applicants=APPLICANTS, holders=None, stuck_one_in=20,
+           waits_hours=7 * 24)
+#: The measured department's full desk in a thousand task rows: every case open but one (no
+#: history), all in one district, from the first twelve applicants (one family name), the held tasks
+#: held by the first clerk and the first head of each department (the ones the bench logs in
+#: as), and one open case in two stuck, so the overdue pages fill too.
+FULL_PAGES = Mix(open_share=OPEN_TASKS_PER_OPEN_CASE / TASKS_PER_OPEN_CASE, districts=1,
+                 applicants=len(FIRST_NAMES), holders=1, stuck_one_in=2,
+                 waits_hours=24)
 
 
 @dataclass
@@ -185,22 +219,26 @@ def template_case(staff):
 
 # --- generation ----------------------------------------------------------------------
 
-def case_counts(total_tasks):
-    """(decided cases, open cases) that make about ``total_tasks`` task rows with the open share."""
-    open_cases = max(5, round(OPEN_SHARE * total_tasks / OPEN_TASKS_PER_OPEN_CASE))
+def case_counts(total_tasks, mix=CITY):
+    """(decided cases, open cases) that make about ``total_tasks`` task rows with the mix's open
+    share, or as near it as leaves one case decided."""
+    open_cases = min(round(mix.open_share * total_tasks / OPEN_TASKS_PER_OPEN_CASE),
+                     int((total_tasks - len(DECIDED)) / TASKS_PER_OPEN_CASE))
+    open_cases = max(5, open_cases)
     decided = max(1, round((total_tasks - TASKS_PER_OPEN_CASE * open_cases) / len(DECIDED)))
     return decided, open_cases
 
 
-def load(*, total_tasks, staff, template):
-    """Add about ``total_tasks`` tasks (with their cases and clocks) in one transaction, then
-    VACUUM ANALYZE, as a database in use would have been. Returns what was loaded."""
+def load(*, total_tasks, staff, template, mix=CITY):
+    """Add about ``total_tasks`` tasks (with their cases and clocks), spread as ``mix`` says, in
+    one transaction, then VACUUM ANALYZE, as a database in use would have been. Returns what
+    was loaded."""
     from viewflow.workflow.models import Process, Task
 
     from eservices.models import Application
     from workflows import open_tasks
 
-    decided, open_cases = case_counts(total_tasks)
+    decided, open_cases = case_counts(total_tasks, mix)
     began = time.perf_counter()
     with transaction.atomic(), connection.cursor() as cursor:
         params = {
@@ -208,8 +246,9 @@ def load(*, total_tasks, staff, template):
             "spacing": (HISTORY - datetime.timedelta(days=30)).total_seconds() / decided,
             "decided_after": DECIDED_AFTER_HOURS, "split_ord": _ord("reviews"),
             "p0": _max_id(cursor, Process), "a0": _max_id(cursor, Application), "t0": _max_id(cursor, Task),
+            "stuck_one_in": mix.stuck_one_in, "waits_hours": mix.waits_hours,
         }
-        _scratch_tables(cursor, params, staff, template)
+        _scratch_tables(cursor, params, staff, template, mix)
         _insert_processes(cursor, params, template)
         _insert_applications(cursor, params, template)
         _insert_tasks(cursor, params)
@@ -249,8 +288,9 @@ def _max_id(cursor, model):
     return cursor.fetchone()[0]
 
 
-def _scratch_tables(cursor, params, staff, template):
-    """The plan of the load, as temporary tables: cases, their steps, staff, applicants."""
+def _scratch_tables(cursor, params, staff, template, mix):
+    """The plan of the load, as temporary tables: cases, their steps, staff (those who hold
+    tasks: ``holders`` of a team), applicants and districts (those the mix spreads over)."""
     from accounts.models import User
 
     cursor.execute("CREATE TEMP TABLE bench_shape (shape text PRIMARY KEY, frontier_h int, case_status text, "
@@ -275,21 +315,22 @@ def _scratch_tables(cursor, params, staff, template):
               FROM generate_series(1, %(cases)s) g) c
         JOIN bench_shape USING (shape)""", params)
     cursor.execute("ALTER TABLE bench_case ADD PRIMARY KEY (g)")
-    cursor.execute("CREATE TEMP TABLE bench_staff (department text, head boolean, n int, team int, user_id bigint) "
-                   "ON COMMIT DROP")
+    cursor.execute("CREATE TEMP TABLE bench_staff (department text, head boolean, n int, holders int, "
+                   "user_id bigint) ON COMMIT DROP")
     cursor.executemany("INSERT INTO bench_staff VALUES (%s, %s, %s, %s, %s)", [
-        (str(team.department_id), head, n, len(members), user.pk)
+        (str(team.department_id), head, n, min(len(members), mix.holders or len(members)), user.pk)
         for team in staff.teams.values()
         for head, members in ((False, team.clerks), (True, team.heads)) for n, user in enumerate(members)
     ])
     applicants = list(User.objects.filter(email__startswith="bench-applicant-").order_by("id")
-                      .values_list("id", flat=True))
+                      .values_list("id", flat=True))[:mix.applicants]
     cursor.execute("CREATE TEMP TABLE bench_applicant (n int PRIMARY KEY, user_id bigint) ON COMMIT DROP")
     cursor.executemany("INSERT INTO bench_applicant VALUES (%s, %s)", list(enumerate(applicants)))
     params["applicants"] = len(applicants)
     cursor.execute("CREATE TEMP TABLE bench_district (n int PRIMARY KEY, organisation_id bigint) ON COMMIT DROP")
-    cursor.executemany("INSERT INTO bench_district VALUES (%s, %s)", list(enumerate(staff.district_ids)))
-    params["districts"] = len(staff.district_ids)
+    districts = staff.district_ids[:mix.districts]
+    cursor.executemany("INSERT INTO bench_district VALUES (%s, %s)", list(enumerate(districts)))
+    params["districts"] = len(districts)
 
 
 def _json(value):
@@ -359,7 +400,8 @@ def _insert_applications(cursor, params, template):
 
 def _insert_tasks(cursor, params):
     """Each case's steps. An open human step is held (ASSIGNED) for 2 tasks in 5, by one of its
-    department's clerks (heads for the head's steps); a finished one was done by one of them."""
+    department's clerks (heads for the head's steps) who hold tasks; a finished one was done by
+    one of them."""
     from viewflow.workflow.models import Task
 
     from workflows.flows import SUPERVISOR_TASK
@@ -389,7 +431,7 @@ def _insert_tasks(cursor, params):
         ) x
         JOIN viewflow_task tpl ON tpl.id = x.template_id
         LEFT JOIN bench_staff st ON st.department = tpl.owner_permission_obj_pk
-             AND st.head = (tpl.owner_permission = %(head_permission)s) AND st.n = ((hashint8(x.id) >> 16) & 65535) %% st.team""", params)
+             AND st.head = (tpl.owner_permission = %(head_permission)s) AND st.n = ((hashint8(x.id) >> 16) & 65535) %% st.holders""", params)
 
 
 def _insert_task_clocks(cursor, params):
