@@ -46,6 +46,23 @@ def test_overdue_tasks_stand_out(client, people, permit_service):
     assert 'class="clock-overdue"' in html and "Overdue" in html
 
 
+def test_a_row_links_its_task_and_claim_and_shows_its_due_day_in_local_time(client, people, permit_service,
+                                                                             settings):
+    settings.TIME_ZONE = "Asia/Tashkent"
+    application = _submit(people, permit_service)
+    task = open_task(application, "check_completeness")
+    due = timezone.now().replace(hour=20, minute=30, second=0, microsecond=0) + datetime.timedelta(days=3)
+    set_deadline(application, due)  # 20:30 UTC: the next day in Tashkent (UTC+5)
+    local = timezone.localtime(due)
+    assert local.date() != due.date()
+    client.force_login(people.supervisor)
+    html = client.get(reverse("workflows:inbox")).content.decode()
+    assert f'<a href="{reverse("workflows:task", args=[task.pk])}">{application.reference}</a>' in html
+    assert f'<form method="post" action="{reverse("workflows:claim", args=[task.pk])}">' in html
+    assert f'<time datetime="{local.isoformat()}">{local:%Y-%m-%d}</time>' in html
+    assert f'value="{task.pk}" form="bulk-reassign" aria-label="Select {application.reference}"' in html
+
+
 def test_decision_goes_only_to_the_head(client, people, permit_service):
     application = _submit(people, permit_service)
     client.force_login(people.clerk)

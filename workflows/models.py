@@ -204,6 +204,9 @@ class OpenTask(models.Model):
             models.Index(fields=["department_id", "created", "task"], name="opentask_department",
                          include=["status", "heads_only", "due_at", "district_id"]),
             models.Index(fields=["department_id", "due_at", "created", "task"], name="opentask_department_due"),
+            # One district's tasks of a department, listed and counted without reading the others'.
+            models.Index(fields=["department_id", "district_id", "created", "task"], name="opentask_district",
+                         include=["status", "heads_only"]),
             models.Index(fields=["owner", "created", "task"], name="opentask_holder"),
         ]
 
