@@ -60,6 +60,7 @@ def apply(request, code=None, pk=None):
     form = form_class(request.POST if posted else None, request.FILES if posted else None, initial=initial)
     status = 200
     if posted:
+        status = 400
         if form.is_valid():
             data = form_data_from(form.cleaned_data, version)
             files = files_from(request.FILES, version, form.cleaned_data)
@@ -76,14 +77,13 @@ def apply(request, code=None, pk=None):
                         actor=request.user, service_type=service_type, data=data, files=files, application=draft,
                         district=district)
             except ValidationFailed as exc:
-                add_domain_errors(form, exc)
+                status = add_domain_errors(form, exc)
             else:
                 if submitting:
                     messages.success(request, _("Application %(ref)s submitted.") % {"ref": application.reference})
                 else:
                     messages.success(request, _("Draft saved."))
                 return redirect("eservices:application", pk=application.pk)
-        status = 400
     return render(request, "eservices/apply.html", {
         "form": form, "version": version, "draft": draft,
     }, status=status)
@@ -138,6 +138,7 @@ def correction(request, pk):
             field.required = False
     status = 200
     if request.method == "POST":
+        status = 400
         if form.is_valid():
             try:
                 services.application_resubmit(
@@ -145,11 +146,10 @@ def correction(request, pk):
                     files=files_from(request.FILES, version, form.cleaned_data), comment=form.cleaned_data.get("comment", ""),
                 )
             except ValidationFailed as exc:
-                add_domain_errors(form, exc)
+                status = add_domain_errors(form, exc)
             else:
                 messages.success(request, _("Your corrected application has been sent."))
                 return redirect("eservices:application", pk=application.pk)
-        status = 400
     return render(request, "eservices/correction.html", {
         "form": form, "application": application,
         "correction_note": selectors.correction_request(application=application),

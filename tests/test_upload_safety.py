@@ -30,6 +30,7 @@ from documents import antivirus, inspection
 from documents.uploads import DOCX, ODT, check_upload
 from eservices.models import Application
 
+from .factories import PERMIT_DATA
 from .test_bad_input import apply_payload, field_error_shown, page
 
 DEFAULT_TYPES = ["application/pdf", "image/jpeg", "image/png"]
@@ -790,6 +791,7 @@ def test_a_citizen_is_told_to_try_again_when_the_scanner_is_down(client, people,
     settings.MUNIS_CLAMD_HOST, settings.MUNIS_CLAMD_PORT = "127.0.0.1", _closed_port()
     client.force_login(people.citizen)
     response = client.post(reverse("eservices:apply", args=["building-permit"]), apply_payload())
-    assert 400 <= response.status_code < 600
+    assert response.status_code == 503  # not the citizen's fault: "try again later", for people and for clients
     assert field_error_shown(response, "doc_site_plan", "could not be checked for viruses. Please try again later.")
+    assert PERMIT_DATA["site_address"] in page(response)  # what they typed is still in the form
     assert not Application.objects.exists()
