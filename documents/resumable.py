@@ -314,14 +314,20 @@ def upload_session_used(file, *, actor):
 
 
 def forget_expired(now=None, batch=500):
-    """Drop sessions past their expiry and their chunks (run by the timers); returns how many."""
+    """Drop sessions past their expiry and their chunks (run by the timers), each audited as the
+    system's ``documents.upload.expire`` with what it had received; returns how many."""
     now = now or timezone.now()
-    with transaction.atomic():
+    with transaction.atomic(), audit.batch():
         expired = list(UploadSession.objects.select_for_update(skip_locked=True).filter(expires_at__lte=now)
-                       .values_list("pk", flat=True)[:batch])
+                       .order_by("expires_at")[:batch])
+        for session in expired:
+            audit.record(actor=None, action="documents.upload.expire", obj=session, label=session.name,
+                         before={"name": session.name, "size": session.size, "offset": session.offset,
+                                 "owner": session.owner_id, "expired_at": session.expires_at})
         if expired:
-            UploadSession.objects.filter(pk__in=expired).delete()
-            transaction.on_commit(partial(_remove_chunks, expired))
+            ids = [session.pk for session in expired]
+            UploadSession.objects.filter(pk__in=ids).delete()
+            transaction.on_commit(partial(_remove_chunks, ids))
     return len(expired)
 
 

@@ -292,6 +292,9 @@ def test_expired_uploads_are_dropped_by_the_timers(client, citizen, store, djang
     assert list(UploadSession.objects.values_list("pk", flat=True)) == [uuid.UUID(fresh)]
     assert store.chunks(stale) == []
     assert store.chunks(fresh) == [f"{0:012d}"]
+    (expiry,) = AuditEvent.objects.filter(action="documents.upload.expire")
+    assert expiry.actor_id is None and expiry.object_id == stale
+    assert expiry.before["name"] == "site_plan.pdf" and expiry.before["owner"] == citizen.pk
 
 
 # --- refusals (the rules do not depend on the storage) -----------------------------------------------------------------
