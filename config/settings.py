@@ -67,6 +67,7 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "core.middleware.DomainErrorMiddleware",
     "axes.middleware.AxesMiddleware",
+    "core.middleware.FormBodyLimitMiddleware",
 ]
 
 ROOT_URLCONF = env("DJANGO_ROOT_URLCONF", default="config.urls")
@@ -239,6 +240,9 @@ SPECTACULAR_SETTINGS = {
 
 # Uploads: content-checked, size-limited (see documents.uploads).
 MUNIS_UPLOAD_MAX_BYTES = env.int("MUNIS_UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
+# A form post (all its files and fields) announced as longer is refused with a 413 before it is read;
+# 0: room for ten files of MUNIS_UPLOAD_MAX_BYTES (core.http.form_body_limit).
+MUNIS_FORM_MAX_BYTES = env.int("MUNIS_FORM_MAX_BYTES", default=0)
 MUNIS_UPLOAD_ALLOWED_TYPES = ["application/pdf", "image/jpeg", "image/png"]
 MUNIS_UPLOAD_ZIP_MAX_ENTRIES = env.int("MUNIS_UPLOAD_ZIP_MAX_ENTRIES", default=1000)
 MUNIS_UPLOAD_ZIP_MAX_UNCOMPRESSED = env.int("MUNIS_UPLOAD_ZIP_MAX_UNCOMPRESSED", default=256 * 1024 * 1024)

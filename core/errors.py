@@ -46,3 +46,11 @@ class InvalidTransition(DomainError):
     code = "invalid_transition"
     status = 409
     default_message = _("This action is not possible in the current state.")
+
+
+class RequestTooLarge(DomainError):
+    """A form post announced a body over ``MUNIS_FORM_MAX_BYTES`` (core.middleware)."""
+
+    code = "request_too_large"
+    status = 413
+    default_message = _("What was sent is too large.")

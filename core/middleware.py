@@ -1,10 +1,14 @@
 import uuid
 
+from django.conf import settings
 from django.http import JsonResponse
+from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
 
 from .context import request_context
-from .errors import DomainError
+from .errors import DomainError, RequestTooLarge
+from .http import declared_content_length, form_body_limit
 
 
 def _client_ip(request):
@@ -41,12 +45,37 @@ class DomainErrorMiddleware:
     def process_exception(self, request, exception):
         if not isinstance(exception, DomainError):
             return None
-        if request.path.startswith("/api/"):
-            return JsonResponse(problem_body(exception), status=exception.status,
-                                content_type="application/problem+json")
-        return TemplateResponse(
-            request, "error.html", {"error": exception}, status=exception.status
-        ).render()
+        return domain_error_response(request, exception)
+
+
+def domain_error_response(request, exception):
+    """A domain error as the client reads it: a problem document under /api/, else the error page."""
+    if request.path.startswith("/api/"):
+        return JsonResponse(problem_body(exception), status=exception.status, content_type="application/problem+json")
+    return TemplateResponse(request, "error.html", {"error": exception}, status=exception.status).render()
+
+
+class FormBodyLimitMiddleware:
+    """Refuses a form post (multipart) whose announced length is over ``core.http.form_body_limit()``
+    with a 413, before a byte of its body is read: each file's own limit is checked once the body
+    has been received (documents.uploads), and a client must not make the server receive gigabytes
+    first. Big files go through resumable uploads (documents.resumable), which the forms' script
+    uses on its own. A body sent without a length is read as before."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method in ("POST", "PUT", "PATCH") and request.content_type == "multipart/form-data":
+            size, limit = declared_content_length(request), form_body_limit()
+            if size > limit:
+                message = _("What you sent is %(size)s, more than the %(limit)s a form takes at once. "
+                            "Please send smaller files (at most %(file_limit)s each), or attach big files "
+                            "one by one on the form's page.") % {
+                    "size": filesizeformat(size), "limit": filesizeformat(limit),
+                    "file_limit": filesizeformat(settings.MUNIS_UPLOAD_MAX_BYTES)}
+                return domain_error_response(request, RequestTooLarge(message))
+        return self.get_response(request)
 
 
 def problem_body(exception):

@@ -51,6 +51,7 @@ class StreamedMultipart:
         self.digest = hashlib.sha256()
         self._pieces = self._generate(big_size)
         self._buffer = b""
+        self.bytes_read = 0
 
     @staticmethod
     def _file_header(name, filename):
@@ -73,6 +74,7 @@ class StreamedMultipart:
         if size < 0:
             size = len(self._buffer)
         data, self._buffer = self._buffer[:size], self._buffer[size:]
+        self.bytes_read += len(data)
         return data
 
     def readline(self, size=-1):
@@ -86,7 +88,8 @@ def big_uploads_allowed(settings):
 
 def stream_application(client, size):
     """POST the permit form with a ``size``-byte site plan and two small PDFs, streamed;
-    returns the response, the big file's SHA-256 and the peak of Python memory meanwhile."""
+    returns the response, the body sent (its ``digest`` of the big file, its ``bytes_read``) and the
+    peak of Python memory meanwhile."""
     body = StreamedMultipart(
         fields={**PERMIT_DATA, "action": "submit"},
         small_files={f"doc_{code}": (f"{code}.pdf", TINY_PDF) for code in ("architectural_design", "ownership")},
@@ -101,7 +104,7 @@ def stream_application(client, size):
         _current, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
-    return response, body.digest.hexdigest(), Memory(python_peak=peak, rss_growth=_status_kib("VmHWM") * 1024 - rss_before)
+    return response, body, Memory(python_peak=peak, rss_growth=_status_kib("VmHWM") * 1024 - rss_before)
 
 
 @dataclass
@@ -125,7 +128,8 @@ def _reset_peak_rss():
 
 def _one_gigabyte_site_plan_is_stored_without_holding_it_in_memory(client, people):
     client.force_login(people.citizen)
-    response, sha256, memory = stream_application(client, GIGABYTE)
+    response, body, memory = stream_application(client, GIGABYTE)
+    sha256 = body.digest.hexdigest()
 
     assert response.status_code == 302, response.content[:500]
     version = DocumentVersion.objects.get(document__code="site_plan")
@@ -152,8 +156,24 @@ def test_a_one_gigabyte_upload_streams_into_s3_in_parts(client, people, permit_s
 def test_a_file_over_the_limit_is_refused_before_it_is_stored(client, people, permit_service, settings):
     settings.MUNIS_UPLOAD_MAX_BYTES = 64 * 1024 * 1024
     client.force_login(people.citizen)
-    response, _sha256, _memory = stream_application(client, 80 * 1024 * 1024)
+    response, _body, _memory = stream_application(client, 80 * 1024 * 1024)
 
     assert response.status_code == 400
     assert "too large" in response.content.decode()
+    assert not DocumentVersion.objects.exists()
+
+
+def test_a_form_post_announced_over_the_limit_is_refused_before_its_body_is_read(client, people, permit_service,
+                                                                                  settings):
+    """A client without the page's script (or an attacker) posts a 1 GB file to the form: the
+    server answers 413 from the announced length, having read nothing, stored nothing."""
+    settings.MUNIS_UPLOAD_MAX_BYTES = 10 * 1024 * 1024  # a form then takes 101 MiB at most
+    client.force_login(people.citizen)
+    response, body, _memory = stream_application(client, GIGABYTE)
+
+    assert response.status_code == 413
+    html = response.content.decode()
+    assert "What you sent is 1.0\xa0GB, more than the 101.0\xa0MB a form takes at once." in html
+    assert "at most 10.0\xa0MB each" in html
+    assert body.bytes_read == 0
     assert not DocumentVersion.objects.exists()
