@@ -9,7 +9,7 @@ retention as a newly issued one is. The old files under MEDIA_ROOT/decisions are
 left in place, so nothing is lost if the migration rolls back; remove them once
 it has run. A letter whose file is already gone is reported and skipped."""
 
-import hashlib
+import importlib
 import secrets
 
 from django.conf import settings
@@ -17,27 +17,12 @@ from django.core.files.storage import storages
 from django.db import migrations
 from django.utils import timezone
 
-CHUNK = 1024 * 1024
+# The blob copy of 0005 (a file of the default storage under its content address on the documents
+# storage): both migrations are history, so they share it rather than each keep a copy.
+_copy_blob = importlib.import_module("eservices.migrations.0005_documents_in_store")._copy_blob
+
 PLACE = "decision_letter"
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"  # as documents.codes, frozen here
-
-
-def _copy_blob(source_name):
-    source = storages["default"]
-    if not source_name or not source.exists(source_name):
-        return None
-    digest, size = hashlib.sha256(), 0
-    with source.open(source_name, "rb") as handle:
-        while data := handle.read(CHUNK):
-            digest.update(data)
-            size += len(data)
-    sha256 = digest.hexdigest()
-    key = f"sha256/{sha256[:2]}/{sha256[2:4]}/{sha256}"
-    target = storages["documents"]
-    if not target.exists(key):
-        with source.open(source_name, "rb") as handle:
-            target.save(key, handle)
-    return key, sha256, size
 
 
 def _fresh_code(IssuedDocument):
