@@ -52,7 +52,3 @@ def html_to_pdf(html, *, pdf_variant=None, stylesheets=()):
     return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(
         pdf_variant=pdf_variant, font_config=_font_config(), stylesheets=[_stylesheet(path) for path in stylesheets])
 
-
-def render_pdf(template_name, context, *, language=None, pdf_variant=None, stylesheets=()):
-    return html_to_pdf(render_html(template_name, context, language=language), pdf_variant=pdf_variant,
-                       stylesheets=stylesheets)
