@@ -22,6 +22,8 @@ class Load:
     operations: int = 0
     seconds: float = 0.0
     latencies: list = field(default_factory=list)
+    #: the rate of each load summed into this one (each round of ``compare``)
+    rates: list = field(default_factory=list)
 
     @property
     def rate(self):
@@ -31,6 +33,7 @@ class Load:
         self.operations += other.operations
         self.seconds += other.seconds
         self.latencies.extend(other.latencies)
+        self.rates.append(other.rate)
 
     def summary(self):
         ms = sorted(latency * 1000 for latency in self.latencies)
@@ -105,3 +108,10 @@ def compare(ours, baseline, *, count, rounds=2):
             operation, clients = sides[side]
             totals[side].add(run_load(operation, clients, size))
     return totals["ours"], totals["baseline"]
+
+
+def ratios_by_round(ours, baseline):
+    """Ours over the baseline in each round of ``compare``: how far the machine's mood moved the ratio
+    while the code stayed the same (the summed ratio is what counts against a target)."""
+    return [round(o / b, 3) if b else 0.0 for o, b in zip(ours.rates, baseline.rates, strict=True)]
+

@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from bench import Comparison, register
 from bench.client import Session, encode_multipart
-from bench.load import OperationFailed, compare, run_load
+from bench.load import OperationFailed, compare, ratios_by_round, run_load
 from bench.views import BASELINE_PATH, baseline_row_count
 
 TARGET = 0.3
@@ -93,9 +93,11 @@ def run(ctx):
         raise RuntimeError(f"Expected {expected} submitted applications, {expected * len(DOCUMENTS)} document versions "
                            f"in as many blobs, and {expected} baseline rows; found {submitted}, {versions} in {blobs} "
                            f"blobs, and {rows}.")
+    by_round = ratios_by_round(ours, baseline)
+    print(f"  ratio by round: {' '.join(f'{ratio:.2f}' for ratio in by_round)}")
     return Comparison(
         name="permit_submission", ours=ours.rate, baseline=baseline.rate, target=TARGET,
-        details={"ours": ours.summary(), "baseline": baseline.summary(),
+        details={"ours": ours.summary(), "baseline": baseline.summary(), "ratio_by_round": by_round,
                  "verified": {"applications_submitted": submitted, "document_versions": versions, "blobs": blobs,
                               "baseline_rows": rows}},
     )
