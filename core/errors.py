@@ -48,6 +48,15 @@ class InvalidTransition(DomainError):
     default_message = _("This action is not possible in the current state.")
 
 
+class LengthRequired(DomainError):
+    """A post sent in chunks, without its length (core.middleware): Django reads no body without one."""
+
+    code = "length_required"
+    status = 411
+    default_message = _("Send the form with its length (a Content-Length header): a body sent in chunks without "
+                        "one is not read, so nothing of it would arrive.")
+
+
 class RequestTooLarge(DomainError):
     """A form post announced a body over ``MUNIS_FORM_MAX_BYTES`` (core.middleware)."""
 

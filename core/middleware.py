@@ -7,7 +7,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 
 from .context import request_context
-from .errors import DomainError, RequestTooLarge
+from .errors import DomainError, LengthRequired, RequestTooLarge
 from .http import declared_content_length, form_body_limit
 
 
@@ -60,12 +60,18 @@ class FormBodyLimitMiddleware:
     with a 413, before a byte of its body is read: each file's own limit is checked once the body
     has been received (documents.uploads), and a client must not make the server receive gigabytes
     first. Big files go through resumable uploads (documents.resumable), which the forms' script
-    uses on its own. A body sent without a length is read as before."""
+    uses on its own.
+
+    A post sent in chunks without its length (``Transfer-Encoding: chunked``, no ``Content-Length``) is
+    answered 411: Django reads no body without a length, so the form would arrive empty and fail for
+    the wrong reason. (A proxy that buffers the body, as nginx does, forwards it with its length.)"""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        if request.method in ("POST", "PUT", "PATCH") and _sent_in_chunks(request):
+            return domain_error_response(request, LengthRequired())
         if request.method in ("POST", "PUT", "PATCH") and request.content_type == "multipart/form-data":
             size, limit = declared_content_length(request), form_body_limit()
             if size > limit:
@@ -76,6 +82,10 @@ class FormBodyLimitMiddleware:
                     "file_limit": filesizeformat(settings.MUNIS_UPLOAD_MAX_BYTES)}
                 return domain_error_response(request, RequestTooLarge(message))
         return self.get_response(request)
+
+
+def _sent_in_chunks(request):
+    return not request.META.get("CONTENT_LENGTH") and "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower()
 
 
 def problem_body(exception):

@@ -86,10 +86,10 @@ def big_uploads_allowed(settings):
     settings.MUNIS_UPLOAD_MAX_BYTES = 2 * GIGABYTE
 
 
-def stream_application(client, size):
-    """POST the permit form with a ``size``-byte site plan and two small PDFs, streamed;
-    returns the response, the body sent (its ``digest`` of the big file, its ``bytes_read``) and the
-    peak of Python memory meanwhile."""
+def stream_application(client, size, *, chunked=False):
+    """POST the permit form with a ``size``-byte site plan and two small PDFs, streamed (``chunked``: as
+    ``Transfer-Encoding: chunked``, without a length); returns the response, the body sent (its ``digest`` of
+    the big file, its ``bytes_read``) and the peak of Python memory meanwhile."""
     body = StreamedMultipart(
         fields={**PERMIT_DATA, "action": "submit"},
         small_files={f"doc_{code}": (f"{code}.pdf", TINY_PDF) for code in ("architectural_design", "ownership")},
@@ -99,7 +99,8 @@ def stream_application(client, size):
     try:
         response = client.request(
             REQUEST_METHOD="POST", PATH_INFO=reverse("eservices:apply", args=["building-permit"]),
-            CONTENT_TYPE=f"multipart/form-data; boundary={BOUNDARY}", CONTENT_LENGTH=str(body.length),
+            CONTENT_TYPE=f"multipart/form-data; boundary={BOUNDARY}",
+            **({"HTTP_TRANSFER_ENCODING": "chunked"} if chunked else {"CONTENT_LENGTH": str(body.length)}),
             **{"wsgi.input": body})
         _current, peak = tracemalloc.get_traced_memory()
     finally:
@@ -177,3 +178,26 @@ def test_a_form_post_announced_over_the_limit_is_refused_before_its_body_is_read
     assert "at most 10.0\xa0MB each" in html
     assert body.bytes_read == 0
     assert not DocumentVersion.objects.exists()
+
+
+def test_a_form_post_sent_in_chunks_without_its_length_is_refused_with_411(client, people, permit_service):
+    """Django reads no body without a length: instead of an empty form failing for the wrong reason, the
+    client is told to send the length. Nothing is read or stored."""
+    client.force_login(people.citizen)
+    response, body, _memory = stream_application(client, 1024 * 1024, chunked=True)
+
+    assert response.status_code == 411
+    assert "Send the form with its length (a Content-Length header)" in response.content.decode()
+    assert body.bytes_read == 0
+    assert not DocumentVersion.objects.exists()
+
+
+def test_an_api_post_sent_in_chunks_is_answered_with_a_problem_document(client, people):
+    client.force_login(people.citizen)
+    response = client.generic("POST", "/api/v1/applications/", b"", content_type="application/json",
+                              HTTP_TRANSFER_ENCODING="chunked")
+
+    assert response.status_code == 411
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["code"] == "length_required"
+
