@@ -114,4 +114,3 @@ def ratios_by_round(ours, baseline):
     """Ours over the baseline in each round of ``compare``: how far the machine's mood moved the ratio
     while the code stayed the same (the summed ratio is what counts against a target)."""
     return [round(o / b, 3) if b else 0.0 for o, b in zip(ours.rates, baseline.rates, strict=True)]
-
