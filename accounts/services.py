@@ -1,5 +1,4 @@
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -10,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from core import audit
 from core.errors import ValidationFailed
+from core.mail import deliver
 
 from .models import User
 from .tokens import email_verification_token
@@ -39,7 +39,8 @@ def verification_link(user):
 def _send_verification(user):
     with translation.override(user.preferred_language):
         body = render_to_string("accounts/email/verify.txt", {"user": user, "link": verification_link(user)})
-        send_mail(_("Confirm your e-mail address"), body, None, [user.email])
+        subject = _("Confirm your e-mail address")
+    deliver(subject, body, user.email)
 
 
 def user_verify_email(*, uidb64, token):

@@ -1,5 +1,6 @@
 """Shared fixtures: the building-permit service and one person per role."""
 
+import socket
 from types import SimpleNamespace
 
 import pytest
@@ -65,3 +66,45 @@ def smtp_sink(settings):
         settings.EMAIL_PORT = sink.port
         settings.EMAIL_USE_TLS = False
         yield sink
+
+
+REDIS = ("127.0.0.1", 6379)
+
+
+def _redis_up():
+    try:
+        socket.create_connection(REDIS, timeout=1).close()
+        return True
+    except OSError:
+        return False
+
+
+@pytest.fixture
+def redis_broker():
+    if not _redis_up():
+        pytest.fail("Redis is not answering on 127.0.0.1:6379 (CI provides it; locally: start redis-server).")
+    return "redis://127.0.0.1:6379/15"
+
+
+@pytest.fixture
+def celery_on_redis(redis_broker, settings):
+    """Celery with a real broker: jobs are queued, not run inline. Celery reads its configuration from Django's
+    settings on each access (``config_from_object``), so the settings are what changes; its broker connections
+    are dropped before and after, and the test's Redis database starts empty."""
+    import redis
+
+    from config.celery import app
+
+    redis.Redis.from_url(redis_broker).flushdb()
+    drop_broker_connections(app)
+    settings.CELERY_BROKER_URL = settings.CELERY_RESULT_BACKEND = redis_broker
+    settings.CELERY_TASK_ALWAYS_EAGER = settings.CELERY_TASK_IGNORE_RESULT = False
+    assert not app.conf.task_always_eager and app.conf.broker_url == redis_broker
+    yield app
+    drop_broker_connections(app)
+
+
+def drop_broker_connections(app):
+    """Forget the connections Celery keeps to the broker it used last (as it does in a forked child), so the
+    next job goes to the broker the settings name now."""
+    app._after_fork()
