@@ -55,8 +55,8 @@ def test_a_sign_up_goes_through_when_the_mail_server_is_down(transactional_db, c
     assert any("zarina@example.org" in r.getMessage() for r in caplog.records if r.name == "core.mail")
 
 
-def test_with_a_broker_the_applicants_mail_is_queued_and_a_celery_worker_delivers_it(transactional_db, client, people, smtp_sink,
-                                                                     celery_on_redis):
+def test_with_a_broker_the_applicants_mail_is_queued_and_a_celery_worker_delivers_it(
+        transactional_db, client, people, smtp_sink, celery_on_redis):
     from celery.contrib.testing.worker import start_worker
 
     client.force_login(people.citizen)
