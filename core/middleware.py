@@ -70,9 +70,11 @@ class FormBodyLimitMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.method in ("POST", "PUT", "PATCH") and _sent_in_chunks(request):
+        if request.method not in ("POST", "PUT", "PATCH"):
+            return self.get_response(request)
+        if _sent_in_chunks(request):
             return domain_error_response(request, LengthRequired())
-        if request.method in ("POST", "PUT", "PATCH") and request.content_type == "multipart/form-data":
+        if request.content_type == "multipart/form-data":
             size, limit = declared_content_length(request), form_body_limit()
             if size > limit:
                 message = _("What you sent is %(size)s, more than the %(limit)s a form takes at once. "
