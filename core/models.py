@@ -135,3 +135,21 @@ class IdempotentRequest(models.Model):
 
     def __str__(self):
         return f"{self.user_id}:{self.key}"
+
+
+class ReferenceSequence(models.Model):
+    """Gap-free counter per series and year (``core.references``). The row is
+    locked while a number is taken; the increment commits or rolls back with
+    the record that got the number."""
+
+    series = models.CharField(_("series"), max_length=40)
+    year = models.PositiveSmallIntegerField(_("year"))
+    last_value = models.PositiveIntegerField(_("last number given"), default=0)
+
+    class Meta:
+        verbose_name = _("reference sequence")
+        verbose_name_plural = _("reference sequences")
+        constraints = [models.UniqueConstraint(fields=["series", "year"], name="core_reference_sequence_unique")]
+
+    def __str__(self):
+        return f"{self.series}-{self.year}: {self.last_value}"

@@ -213,21 +213,6 @@ class TaskRoute(models.Model):
         return f"{self.service_type} · {self.task} → {self.department}"
 
 
-class ReferenceSequence(models.Model):
-    """Gap-free counter per series and year. The row is locked while a number
-    is taken; the increment commits or rolls back with the case."""
-
-    series = models.CharField(max_length=6)
-    year = models.PositiveSmallIntegerField()
-    last_value = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["series", "year"], name="reference_sequence_unique")]
-
-    def __str__(self):
-        return f"{self.series}-{self.year}: {self.last_value}"
-
-
 #: the place of the case's documents where its decision letter is issued (documents.issuing)
 DECISION_LETTER_PLACE = "decision_letter"
 

@@ -5,7 +5,7 @@ import copy
 import datetime
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -14,6 +14,7 @@ from simple_history.utils import bulk_create_with_history
 
 from core import audit
 from core.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
+from core.references import reference_take_next
 from documents.issuing import document_issue
 from documents.resumable import UploadRef, upload_session_file
 from documents.selectors import APPLICATION_DOCUMENT, DECISION_LETTER, document_class, document_codes_of_case
@@ -25,31 +26,12 @@ from . import records, selectors
 from .models import (
     DECISION_LETTER_PLACE,
     Application,
-    ReferenceSequence,
     RequiredDocument,
     ServiceType,
     ServiceVersion,
     VersionFrozen,
 )
 from .notifications import notify_applicant
-
-# --- reference numbers -------------------------------------------------------
-
-def reference_take_next(*, series, year):
-    """Next number in the series, gap-free: must run inside the caller's
-    transaction so a rolled-back case gives its number back. The UPDATE locks
-    the counter row until commit, so concurrent cases queue for their numbers."""
-    table = connection.ops.quote_name(ReferenceSequence._meta.db_table)
-    increment = f"UPDATE {table} SET last_value = last_value + 1 WHERE series = %s AND year = %s RETURNING last_value"
-    with connection.cursor() as cursor:
-        cursor.execute(increment, [series, year])
-        row = cursor.fetchone()
-        if row is None:  # first number of the year: create the counter, racing safely
-            ReferenceSequence.objects.bulk_create([ReferenceSequence(series=series, year=year)], ignore_conflicts=True)
-            cursor.execute(increment, [series, year])
-            row = cursor.fetchone()
-    return f"{series}-{year}-{row[0]:06d}"
-
 
 # --- validation ----------------------------------------------------------------
 

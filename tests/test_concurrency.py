@@ -21,9 +21,9 @@ from viewflow.workflow.models import Task
 from accounts.models import Organisation, Role
 from core.audit import verify_chain
 from core.errors import InvalidTransition
-from core.models import AuditEvent
+from core.models import AuditEvent, ReferenceSequence
 from eservices import services as eservices
-from eservices.models import Application, ReferenceSequence
+from eservices.models import Application
 from workflows import services as workflows
 from workflows.services import task_department_id
 
