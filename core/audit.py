@@ -8,14 +8,16 @@ with the change it describes.
 
 import contextvars
 import json
+from collections.abc import Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ImproperlyConfigured
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 from django.db.models.sql import InsertQuery
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
 
 from .context import current_ip, current_request_id
 from .models import GENESIS_HASH, AuditChainHead, AuditEvent
@@ -23,8 +25,13 @@ from .models import GENESIS_HASH, AuditChainHead, AuditEvent
 
 @dataclass(frozen=True)
 class AuditAction:
+    """A kind of event: ``label`` names it in lists; ``message`` tells one event
+    in words (``describe``), a %-format with ``actor``, ``object`` and any
+    ``before.<key>`` / ``after.<key>`` of the event's recorded values."""
+
     name: str
     label: str
+    message: str
 
 
 _registry: dict[str, AuditAction] = {}
@@ -34,8 +41,17 @@ class UnregisteredAction(LookupError):
     pass
 
 
-def register(name, label):
-    _registry[name] = AuditAction(name=name, label=label)
+class DuplicateAction(ImproperlyConfigured):
+    pass
+
+
+def register(name, label, *, message):
+    """Register an action once, from its app's ``audit.py``; a second
+    registration of the same name is a programming error (two apps would
+    otherwise tell the same event in different words)."""
+    if name in _registry:
+        raise DuplicateAction(f"Audit action {name!r} is already registered.")
+    _registry[name] = AuditAction(name=name, label=label, message=message)
 
 
 def action_label(name):
@@ -45,6 +61,40 @@ def action_label(name):
 
 def registered_actions():
     return dict(_registry)
+
+
+class _EventWords(Mapping):
+    """What a message template may name, read from one event; a value the
+    event did not record reads as a dash rather than breaking the page."""
+
+    def __init__(self, event):
+        self.event = event
+
+    def __getitem__(self, key):
+        if key == "actor":
+            return self.event.actor_label
+        if key == "object":
+            return self.event.object_label
+        part, _dot, field = key.partition(".")
+        values = {"before": self.event.before, "after": self.event.after}.get(part) or {}
+        value = values.get(field) if isinstance(values, dict) else None
+        return "—" if value in (None, "", [], {}) else value
+
+    def __iter__(self):
+        return iter(("actor", "object"))
+
+    def __len__(self):
+        return 2
+
+
+def describe(event):
+    """One event in words, in the active language: its action's message, or
+    for an action no longer registered (an old trail) its name."""
+    action = _registry.get(event.action)
+    if action is None:
+        return _("%(actor)s: %(action)s on %(object)s") % {
+            "actor": event.actor_label, "action": event.action, "object": event.object_label}
+    return str(action.message) % _EventWords(event)
 
 
 def trail_key_for(obj):
@@ -89,7 +139,7 @@ def record(*, actor, action, obj, before=None, after=None, trail=None, label=Non
     actor = actor if isinstance(actor, User) else None
     event = AuditEvent(
         actor=actor,
-        actor_label=(actor.get_full_name() or actor.email) if actor else str(_("system")),
+        actor_label=(actor.get_full_name() or actor.email) if actor else _("system"),
         action=action,
         object_type=f"{obj._meta.app_label}.{obj._meta.model_name}",
         object_id=str(obj.pk),

@@ -5,7 +5,7 @@ from django.shortcuts import render
 
 from accounts.permissions import can_read_audit
 
-from .audit import action_label
+from .audit import action_label, describe
 from .selectors import audit_trail as select_trail
 from .selectors import audit_trails_matching
 
@@ -30,5 +30,5 @@ def audit_trail(request, trail_key):
     for event in events:
         keys = sorted(set(event.before) | set(event.after))
         diffs = [(k, event.before.get(k), event.after.get(k)) for k in keys]
-        rows.append({"event": event, "label": action_label(event.action), "diffs": diffs})
+        rows.append({"event": event, "label": action_label(event.action), "message": describe(event), "diffs": diffs})
     return render(request, "core/audit_trail.html", {"rows": rows, "trail_key": trail_key, "title": events[0].object_label})

@@ -2,18 +2,33 @@ from django.utils.translation import gettext_lazy as _
 
 from core.audit import register
 
-register("eservices.application.save_draft", _("Draft saved"))
-register("eservices.application.upload", _("Document uploaded"))  # before the document store: kept for old trails
-register("eservices.application.submit", _("Application submitted"))
-register("eservices.application.check_completeness", _("Completeness checked"))
-register("eservices.application.resubmit", _("Corrected application resubmitted"))
-register("eservices.application.review", _("Technical review completed"))
-register("eservices.application.decide", _("Decision taken"))
-register("eservices.application.issue_letter", _("Decision letter issued"))
-register("eservices.application.download_decision", _("Decision letter downloaded"))
-register("eservices.application.close_unanswered", _("Closed: correction not answered in time"))
-register("eservices.service_version.draft", _("New draft of a service version"))
-register("eservices.service_version.edit", _("Draft of a service version edited"))
-register("eservices.service_version.publish", _("Service version published"))
-register("eservices.service_version.retire", _("Service version retired"))
-register("eservices.service_version.discard", _("Draft of a service version discarded"))
+register("eservices.application.save_draft", _("Draft saved"),
+         message=_("%(actor)s saved the draft %(object)s (service version %(after.version)s)."))
+register("eservices.application.upload", _("Document uploaded"),  # before the document store: kept for old trails
+         message=_("%(actor)s uploaded a document to %(object)s."))
+register("eservices.application.submit", _("Application submitted"),
+         message=_("%(actor)s submitted the application %(after.reference)s."))
+register("eservices.application.check_completeness", _("Completeness checked"),
+         message=_("%(actor)s checked %(object)s for completeness."))
+register("eservices.application.resubmit", _("Corrected application resubmitted"),
+         message=_("%(actor)s resubmitted %(object)s with the corrections asked for."))
+register("eservices.application.review", _("Technical review completed"),
+         message=_("%(actor)s completed a technical review of %(object)s."))
+register("eservices.application.decide", _("Decision taken"),
+         message=_("%(actor)s decided on %(object)s."))
+register("eservices.application.issue_letter", _("Decision letter issued"),
+         message=_("%(actor)s issued the decision letter of %(object)s (verification code %(after.verification_code)s)."))
+register("eservices.application.download_decision", _("Decision letter downloaded"),
+         message=_("%(actor)s downloaded the decision letter of %(object)s."))
+register("eservices.application.close_unanswered", _("Closed: correction not answered in time"),
+         message=_("%(actor)s closed %(object)s: the correction was not answered in time."))
+register("eservices.service_version.draft", _("New draft of a service version"),
+         message=_("%(actor)s started draft version %(after.number)s of %(object)s."))
+register("eservices.service_version.edit", _("Draft of a service version edited"),
+         message=_("%(actor)s edited the draft %(object)s."))
+register("eservices.service_version.publish", _("Service version published"),
+         message=_("%(actor)s published %(object)s, valid from %(after.valid_from)s."))
+register("eservices.service_version.retire", _("Service version retired"),
+         message=_("%(actor)s retired %(object)s."))
+register("eservices.service_version.discard", _("Draft of a service version discarded"),
+         message=_("%(actor)s discarded the draft %(object)s."))

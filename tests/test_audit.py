@@ -152,3 +152,32 @@ def test_an_application_submitted_in_one_step_has_one_row_version_the_submitted_
                                     files=permit_files())
     versions = list(application.history.values_list("status", "reference"))
     assert versions == [("submitted", application.reference)]
+
+
+def test_an_action_name_is_registered_once():
+    with pytest.raises(audit.DuplicateAction, match="eservices.application.submit"):
+        audit.register("eservices.application.submit", "Submitted again", message="%(actor)s submitted %(object)s.")
+    assert str(audit.registered_actions()["eservices.application.submit"].label) == "Application submitted"
+
+
+def test_the_auditor_reads_each_event_in_words(client, people, permit_service):
+    application = application_apply(actor=people.citizen, service_type=permit_service,
+                                    data=PERMIT_DATA, files=permit_files())
+    client.force_login(people.auditor)
+    trail = client.get(reverse("audit:trail", args=[f"eservices.application:{application.pk}"])).content.decode()
+    assert f"Aziza Citizen submitted the application {application.reference}." in trail
+
+
+def test_a_message_naming_a_value_the_event_lacks_still_reads(db):
+    event = AuditEvent(action="workflows.process.migrate", actor_label="Ada Admin", object_label="BP-2026-000001",
+                       before={}, after={})
+    assert audit.describe(event) == "Ada Admin moved BP-2026-000001 to flow version —."
+    event.action = "eservices.application.teleport"  # an action no longer registered, on an old trail
+    assert audit.describe(event) == "Ada Admin: eservices.application.teleport on BP-2026-000001"
+
+
+def test_every_message_template_formats_with_only_actor_and_object(db):
+    event = AuditEvent(actor_label="A", object_label="O", before={}, after={})
+    for name in audit.registered_actions():
+        event.action = name
+        assert "A" in audit.describe(event) or "O" in audit.describe(event), name
