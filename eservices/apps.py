@@ -7,17 +7,19 @@ class EservicesConfig(AppConfig):
     verbose_name = _("E-services")
 
     def ready(self):
-        from documents import access
+        from workflows.cases import register_case
 
-        from . import audit, inbox, records  # noqa: F401
+        from . import audit  # noqa: F401
         from .models import Application, RequiredDocument, ServiceType, ServiceVersion, TaskRoute
         from .selectors import application_visible_to, catalog_cache
 
-        # An application's documents: read by whoever may see the case, added to by its applicant.
-        access.register_case(
-            Application, can_read=lambda user, case: application_visible_to(user=user, pk=case.pk) is not None,
-            can_edit=lambda user, case: case.applicant_id == user.pk)
-
+        # An application is a case: its documents are read by whoever may see it and added to by its
+        # applicant; the inbox copies its reference, applicant, service and district; its outcome sets
+        # how long its documents are kept.
+        register_case(
+            Application, person_field="applicant",
+            inbox_fields={"reference", "applicant", "service_type", "district"},
+            can_read=lambda user, case: application_visible_to(user=user, pk=case.pk) is not None,
+            outcome=lambda case: case.status if case.status in Application.FINAL_STATUSES else None,
+            ended_at=lambda case: case.decided_at)
         catalog_cache.forget_on_change_of(ServiceType, ServiceVersion, RequiredDocument, TaskRoute)
-        inbox.connect()
-        records.connect()

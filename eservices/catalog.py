@@ -92,7 +92,7 @@ BUILDING_PERMIT = {
     "form_schema": BUILDING_PERMIT_SCHEMA,
     "fee": Decimal("150.00"),
     "deadline_days": 30,
-    "flow": "eservices.flows.BuildingPermitFlow",
+    "flow": "eservices.BuildingPermitFlow",
 }
 
 

@@ -12,6 +12,7 @@ from viewflow.workflow import flow
 
 from accounts.models import Organisation
 from workflows.flows import CaseFlow, case_start, department_task, no_url_view
+from workflows.registry import label_of, versions_of
 from workflows.sla import DAY, Sla
 
 from . import forms, services
@@ -118,13 +119,20 @@ class BuildingPermitFlow(CaseFlow, flow.Flow):
         "district": "application__district",
     }
 
-    STATUS_BY_STEP = {
+    case_statuses = {
         "correction": "correction",
         "check_completeness": "submitted",
         "review_architecture": "in_review",
         "review_fire_safety": "in_review",
         "review_environment": "in_review",
         "decision": "awaiting_decision",
+    }
+    status_labels = {
+        "submitted": _("Submitted — completeness check"),
+        "correction": _("Correction requested"),
+        "in_review": _("Technical review"),
+        "awaiting_decision": _("Awaiting decision"),
+        "closed": _("Closed — correction not answered in time"),
     }
 
     def start_case(self, activation, application):
@@ -135,7 +143,7 @@ class BuildingPermitFlow(CaseFlow, flow.Flow):
     def case_services(self):
         from .selectors import service_names_by_code
 
-        return service_names_by_code(flow=f"{type(self).__module__}.{type(self).__qualname__}")
+        return service_names_by_code(flows=[label_of(version) for version in versions_of(type(self))])
 
     def case_deadline(self, process):
         case = process.artifact
@@ -151,16 +159,3 @@ class BuildingPermitFlow(CaseFlow, flow.Flow):
         services.application_issue_letter(
             application=activation.process.artifact, approved=bool(activation.process.data.get("approved"))
         )
-
-    def case_status(self, process):
-        """Status of the case from the open steps of its process."""
-        from viewflow.workflow.status import STATUS
-
-        open_steps = {
-            task.flow_task.name
-            for task in process.task_set.filter(status__in=[STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED])
-        }
-        for step, status in self.STATUS_BY_STEP.items():
-            if step in open_steps:
-                return status
-        return None

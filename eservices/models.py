@@ -1,7 +1,6 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
@@ -18,6 +17,23 @@ def validate_json_schema(value):
         raise ValidationError(_("Not a valid JSON Schema: %(error)s") % {"error": exc.message}) from exc
     if value.get("type") != "object":
         raise ValidationError(_("The form definition must describe an object."))
+
+
+def flow_choices():
+    """Every registered flow (workflows.registry) by its label: a service names
+    any installed app's flow, and a new flow needs no migration here."""
+    from workflows.registry import all_flows
+
+    return [(label, f"{flow_class.process_title} ({label})") for label, flow_class in all_flows().items()]
+
+
+def validate_flow_label(value):
+    from workflows.registry import UnknownFlow, get_flow
+
+    try:
+        get_flow(value)
+    except UnknownFlow as exc:
+        raise ValidationError(str(exc), code="unknown_flow") from exc
 
 
 class ServiceType(models.Model):
@@ -58,8 +74,6 @@ class ServiceVersion(models.Model):
     flow. A draft is edited; publishing freezes it (and retires the version
     published before it); a case keeps the version it was filed under."""
 
-    FLOWS = [("eservices.flows.BuildingPermitFlow", _("Building permit"))]
-
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         PUBLISHED = "published", _("Published")
@@ -82,7 +96,8 @@ class ServiceVersion(models.Model):
     )
     fee = models.DecimalField(_("fee"), max_digits=10, decimal_places=2, default=0)
     deadline_days = models.PositiveSmallIntegerField(_("legal deadline (working days)"), default=30)
-    flow = models.CharField(_("flow"), max_length=100, choices=FLOWS, default=FLOWS[0][0])
+    flow = models.CharField(_("flow"), max_length=150, choices=flow_choices, validators=[validate_flow_label],
+                            help_text=_("The registered flow the service's cases run on, by its label."))
     created = models.DateTimeField(_("created"), auto_now_add=True)
 
     # history is registered in translation.py, after the translated fields exist
@@ -126,9 +141,9 @@ class ServiceVersion(models.Model):
     def flow_class(self):
         """The version of the flow new cases of this service start on (a newer
         flow version supersedes the one named here without a new service version)."""
-        from workflows.registry import newest_version
+        from workflows.registry import get_flow, newest_version
 
-        return newest_version(import_string(self.flow))
+        return newest_version(get_flow(self.flow))
 
     @property
     def is_draft(self):
@@ -213,6 +228,18 @@ class TaskRoute(models.Model):
         return f"{self.service_type} · {self.task} → {self.department}"
 
 
+def application_statuses():
+    """Every status an application can have: the generic ones and those the
+    registered flows declare (a callable, so a new flow needs no migration)."""
+    from workflows.registry import all_flows
+
+    choices = dict(Application.Status.choices)
+    for flow_class in all_flows().values():
+        for code, label in flow_class.status_labels.items():
+            choices.setdefault(code, label)
+    return list(choices.items())
+
+
 #: the place of the case's documents where its decision letter is issued (documents.issuing)
 DECISION_LETTER_PLACE = "decision_letter"
 
@@ -223,14 +250,16 @@ class Application(models.Model):
     what the case was filed under (form, documents, deadline, flow)."""
 
     class Status(models.TextChoices):
+        """Where any application stands, whatever its service. While its flow
+        runs, a case also takes the statuses its flow declares for its open
+        steps (``CaseFlow.case_statuses``), named by the flow (``status_label``)."""
+
         DRAFT = "draft", _("Draft")
-        SUBMITTED = "submitted", _("Submitted — completeness check")
+        SUBMITTED = "submitted", _("Submitted")
         CORRECTION = "correction", _("Correction requested")
-        IN_REVIEW = "in_review", _("Technical review")
-        AWAITING_DECISION = "awaiting_decision", _("Awaiting decision")
         APPROVED = "approved", _("Approved")
         REFUSED = "refused", _("Refused")
-        CLOSED = "closed", _("Closed — correction not answered in time")
+        CLOSED = "closed", _("Closed")
 
     #: how a case can end (the outcome that sets its documents' retention)
     FINAL_STATUSES = (Status.APPROVED, Status.REFUSED, Status.CLOSED)
@@ -252,7 +281,8 @@ class Application(models.Model):
         limit_choices_to={"kind": Organisation.Kind.DISTRICT},
         help_text=_("Where the case belongs (for a permit: where the site is)."),
     )
-    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    status = models.CharField(_("status"), max_length=20, choices=application_statuses, default=Status.DRAFT,
+                              db_index=True)
     created = models.DateTimeField(_("created"), auto_now_add=True)
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
@@ -278,6 +308,15 @@ class Application(models.Model):
         from .schema import display_rows
 
         return display_rows(self.service_version.form_schema, self.data)
+
+    @property
+    def status_label(self):
+        """The status in words: as the case's flow names it, else the generic name."""
+        flow_class = self.service_version.flow_class if self.service_version_id else None
+        label = flow_class.status_label(self.status) if flow_class is not None else None
+        if label is None:
+            label = dict(self.Status.choices).get(self.status, self.status)
+        return label
 
     @property
     def is_decided(self):

@@ -1,18 +1,14 @@
 """Permission-scoped reads for the catalog and applications."""
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from viewflow.workflow.models import Task
-from viewflow.workflow.status import STATUS
 
 from accounts import permissions
-from core.audit import action_label, trail_key_for
 from core.cache import CachedConfiguration
 from core.errors import NotFound
-from core.models import AuditEvent
 from documents.selectors import issued_document_of_case
-from workflows.flows import organisation_content_type
+from workflows.cases import case_timeline, last_task_done_by_others, open_task_held_by, routed_to
 
 from .models import DECISION_LETTER_PLACE, Application, ServiceVersion
 
@@ -59,10 +55,10 @@ def version_for_new_case(*, code):
     return version
 
 
-def service_names_by_code(*, flow):
-    """{code: name} of the services with a version running ``flow`` (a flow's
-    dotted path), each named as in its newest version."""
-    rows = (ServiceVersion.objects.filter(flow=flow).order_by("service_type__code", "number")
+def service_names_by_code(*, flows):
+    """{code: name} of the services with a version running one of ``flows``
+    (flow labels), each named as in its newest version."""
+    rows = (ServiceVersion.objects.filter(flow__in=flows).order_by("service_type__code", "number")
             .values_list("service_type__code", "name"))
     return dict(rows)
 
@@ -78,12 +74,7 @@ def applications_visible_to(*, user):
     visible = Q(applicant=user)
     departments = permissions.work_department_ids(user)
     if departments:
-        routed = Task.objects.filter(
-            process_id=OuterRef("process_id"),
-            owner_permission_content_type=organisation_content_type(),
-            owner_permission_obj_pk__in=[str(d) for d in departments],
-        )
-        visible |= (Q(service_type__department__in=departments) | Q(Exists(routed))) & ~Q(status=Application.Status.DRAFT)
+        visible |= (Q(service_type__department__in=departments) | routed_to(departments)) & ~Q(status=Application.Status.DRAFT)
     return qs.filter(visible)
 
 
@@ -96,38 +87,21 @@ def application_visible_to(*, user, pk):
 
 
 def open_correction_task(*, application):
-    if not application.process_id:
-        return None
-    return Task.objects.filter(
-        process_id=application.process_id, flow_task_type="HUMAN", owner=application.applicant,
-        status__in=[STATUS.ASSIGNED, STATUS.STARTED],
-    ).first()
+    """The correction the applicant holds, if one is open."""
+    return open_task_held_by(application.process_id, application.applicant)
 
 
 def correction_request(*, application):
     """The clerk's note explaining what to correct, if a correction is open."""
-    task = open_correction_task(application=application)
-    if task is None:
+    if open_correction_task(application=application) is None:
         return None
-    asked = (
-        Task.objects.filter(process_id=application.process_id, flow_task_type="HUMAN", status=STATUS.DONE)
-        .exclude(owner=application.applicant)
-        .order_by("-finished", "-id")
-        .first()
-    )
+    asked = last_task_done_by_others(application.process_id, application.applicant)
     return (asked.data or {}).get("comment", "") if asked else ""
 
 
 def timeline_for(*, application, viewer):
-    """Every recorded step of the case, oldest first. The applicant sees staff
-    actions as the municipality's, not by name."""
-    events = AuditEvent.objects.for_trail(trail_key_for(application))
-    staff_view = viewer.pk != application.applicant_id
-    rows = []
-    for event in events:
-        by = event.actor_label if (staff_view or event.actor_id == application.applicant_id) else None
-        rows.append({"when": event.created, "what": action_label(event.action), "by": by, "action": event.action})
-    return rows
+    """Every recorded step of the case, oldest first (workflows.cases.case_timeline)."""
+    return case_timeline(application, viewer=viewer)
 
 
 def decision_letter_of(application):

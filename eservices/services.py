@@ -20,9 +20,10 @@ from documents.resumable import UploadRef, upload_session_file
 from documents.selectors import APPLICATION_DOCUMENT, DECISION_LETTER, document_class, document_codes_of_case
 from documents.services import case_documents_add, version_open
 from documents.uploads import check_upload
+from workflows.cases import case_ended, sync_case_status
 from workflows.services import task_complete
 
-from . import records, selectors
+from . import selectors
 from .models import (
     DECISION_LETTER_PLACE,
     Application,
@@ -205,12 +206,7 @@ def application_resubmit(*, actor, task, data, files=None, comment=""):
 
 def _sync_status(application):
     """Derive the case status from where its process stands."""
-    flow = application.process.flow_class.instance
-    status = flow.case_status(application.process)
-    if status and status != application.status:
-        application.status = status
-        application.save(update_fields=["status"])
-    return application.status
+    return sync_case_status(application)
 
 
 def permit_check_completeness(*, task, actor, data):
@@ -286,7 +282,7 @@ def application_close_unanswered(*, task):
         case.save(update_fields=["status", "decided_at"])
         audit.record(actor=None, action="eservices.application.close_unanswered", obj=case,
                      before=before, after={"status": case.status})
-        records.case_ended(case)
+        case_ended(case)
         notify_applicant(case, "closed_unanswered")
 
     task_complete(task=task, actor=None, action="workflows.task.expire",

@@ -1,5 +1,5 @@
-"""The project's settings, plus a small app of flows the engine's tests run."""
+"""The project's settings, plus the test apps: flows the engine's tests run, and a second e-service on the kernel."""
 
 from config.settings import *  # noqa: F403
 
-INSTALLED_APPS = [*INSTALLED_APPS, "tests.flowapp"]  # noqa: F405
+INSTALLED_APPS = [*INSTALLED_APPS, "tests.flowapp", "tests.faultapp"]  # noqa: F405

@@ -49,7 +49,7 @@ def test_a_failing_letter_step_becomes_an_incident_and_the_decision_is_kept(clie
     decision = Task.objects.get(process_id=application.process_id, flow_task_type="HUMAN", status="DONE",
                                 owner=people.supervisor)
     assert decision.data["approve"] is True
-    assert application.status == Application.Status.AWAITING_DECISION and decision_letter_of(application) is None
+    assert application.status == "awaiting_decision" and decision_letter_of(application) is None
     actions = list(AuditEvent.objects.filter(trail_key=f"eservices.application:{application.pk}")
                    .values_list("action", flat=True))
     assert actions[-2:] == ["workflows.task.fail", "eservices.application.decide"]

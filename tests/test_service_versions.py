@@ -349,7 +349,7 @@ def test_an_administrator_adds_a_new_service_and_its_first_version_in_the_admin(
     response = client.post(add, {
         "service_type": service_type.pk, "name_en": "Tree felling permit", "name_ru": "", "description_en": "",
         "description_ru": "", "form_schema": json.dumps(schema), "fee": "0", "deadline_days": "10",
-        "flow": "eservices.flows.BuildingPermitFlow", **empty_formset("required_documents", total=1),
+        "flow": "eservices.BuildingPermitFlow", **empty_formset("required_documents", total=1),
         "required_documents-0-code": "photo", "required_documents-0-name_en": "Photo of the trees",
         "required_documents-0-mandatory": "on",
     })
@@ -361,7 +361,7 @@ def test_an_administrator_adds_a_new_service_and_its_first_version_in_the_admin(
     assert created.actor_id == people.admin.pk and created.trail_key == trail_key_for(service_type)
 
     bad = client.post(add, {"service_type": service_type.pk, "name_en": "Second draft",
-                            "form_schema": json.dumps(schema), "fee": "0", "deadline_days": "10", "flow": "eservices.flows.BuildingPermitFlow",
+                            "form_schema": json.dumps(schema), "fee": "0", "deadline_days": "10", "flow": "eservices.BuildingPermitFlow",
                             **empty_formset("required_documents")})
     assert bad.status_code == 409 and "still a draft" in bad.content.decode()
 

@@ -9,7 +9,7 @@ class WorkflowsConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_migrate
 
-        from . import audit, clocks, incidents, locks, open_tasks  # noqa: F401
+        from . import audit, cases, checks, clocks, incidents, locks, open_tasks  # noqa: F401
         from .models import Holiday
         from .sla import calendar_cache
         from .versions import deploy_after_migrate
@@ -18,5 +18,6 @@ class WorkflowsConfig(AppConfig):
         clocks.connect()  # before the inbox rows: a new task's row is written with its clock's due date
         open_tasks.connect()
         incidents.connect()
+        cases.connect()
         locks.connect()
         calendar_cache.forget_on_change_of(Holiday)

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.http import Http404
 from viewflow.workflow import flow
 from viewflow.workflow.activation import Activation
+from viewflow.workflow.models import Task
 from viewflow.workflow.nodes.start import StartHandleActivation
 from viewflow.workflow.signals import flow_started, task_started
 from viewflow.workflow.status import STATUS
@@ -82,8 +83,15 @@ class CaseFlow:
 
     #: node name -> workflows.sla.Sla: deadline, reminder, what happens when it runs out
     task_sla: dict = {}
-    #: node name -> (form class, handler(*, task, actor, data, files))
+    #: node name -> (form class, handler(*, task, actor, data)); ``data`` is the
+    #: bound form's ``cleaned_data``, uploaded files included under their field names
     task_forms: dict = {}
+    #: node name -> the status code its case has while that step is open; when
+    #: several steps are open, the first in this order wins (``case_status``)
+    case_statuses: dict = {}
+    #: status code -> label, for the statuses this flow's cases take (those in
+    #: ``case_statuses`` and any outcome the flow's services set)
+    status_labels: dict = {}
     #: template showing the case on a staff task page (context: case, task)
     case_template = "workflows/case_summary.html"
     #: How the inbox reaches the case a process serves, as lookups from the
@@ -108,6 +116,23 @@ class CaseFlow:
 
     def task_form(self, task):
         return self.task_forms.get(task.flow_task.name)
+
+    def case_status(self, process):
+        """The status code of the case from the open steps of its process
+        (``case_statuses``), or None when no declared step is open."""
+        if not self.case_statuses:
+            return None
+        open_names = {task.flow_task.name
+                      for task in Task.objects.filter(process=process, status__in=OPEN_STATUSES).only("flow_task")}
+        for step, status in self.case_statuses.items():
+            if step in open_names:
+                return status
+        return None
+
+    @classmethod
+    def status_label(cls, code):
+        """A status of this flow's cases in words; None when the flow does not name it."""
+        return cls.status_labels.get(code)
 
 
 def case_of(task):

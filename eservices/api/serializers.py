@@ -59,7 +59,7 @@ class ApplicationSerializer(serializers.ModelSerializer):
     service_type = serializers.SlugRelatedField(slug_field="code", read_only=True)
     service_version = serializers.IntegerField(source="service_version.number", read_only=True,
                                                help_text="The version of the service the case was filed under.")
-    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    status_label = serializers.CharField(read_only=True)
     documents = serializers.SerializerMethodField()
     has_decision_letter = serializers.SerializerMethodField()
 

@@ -1,0 +1,132 @@
+"""A second e-service on the kernel, not the permit: a street-light fault runs through the inbox, clocks,
+reminders and escalation, the task pages, the timeline, BPMN export and analytics. Everything it needed is
+in this folder (the test settings install it)."""
+
+import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.core.management import call_command
+from django.urls import reverse
+from viewflow.workflow.models import Task
+from viewflow.workflow.status import STATUS
+
+from accounts.models import Organisation, Role
+from core.models import AuditEvent
+from tests.factories import UserFactory, member
+from workflows.cases import case_timeline, cases_of, cases_routed_to
+from workflows.models import OpenTask, TaskClock
+from workflows.timers import run_due_timers
+
+from .models import FaultReport
+from .services import report_submit
+
+TASHKENT = ZoneInfo("Asia/Tashkent")
+FLOW = "faultapp.FaultReportFlow"
+
+
+def at(*args):
+    return datetime.datetime(*args, tzinfo=TASHKENT)
+
+
+@pytest.fixture
+def lighting(db):
+    city = Organisation.objects.create(code="city", name="City hall", kind=Organisation.Kind.MUNICIPALITY)
+    department = Organisation.objects.create(code="dept-lighting", name="Street lighting", parent=city,
+                                             kind=Organisation.Kind.DEPARTMENT)
+    other = Organisation.objects.create(code="dept-parks", name="Parks", parent=city,
+                                        kind=Organisation.Kind.DEPARTMENT)
+    return {
+        "department": department,
+        "resident": UserFactory(full_name="Malika Resident"),
+        "electrician": member(department, Role.CLERK, full_name="Timur Electrician"),
+        "head": member(department, Role.SUPERVISOR, full_name="Saida Head"),
+        "gardener": member(other, Role.CLERK, full_name="Olim Gardener"),
+    }
+
+
+def _open(report, step):
+    return Task.objects.get(process_id=report.process_id, flow_task_type="HUMAN",
+                            status__in=[STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED],
+                            flow_task=getattr(report.process.flow_class.instance, step))
+
+
+def test_a_fault_report_is_worked_from_the_inbox_to_its_repair(client, lighting):
+    report = report_submit(actor=lighting["resident"], description="Lamp 14 on Navoi Street is dark",
+                           department=lighting["department"])
+    assert report.reference.startswith("SL-") and report.status == "received"
+
+    # The inbox lists it for the lighting department only; its row is searchable by reference and reporter.
+    client.force_login(lighting["electrician"])
+    inbox = client.get(reverse("workflows:inbox")).content.decode()
+    assert report.reference in inbox
+    client.force_login(lighting["gardener"])
+    assert report.reference not in client.get(reverse("workflows:inbox")).content.decode()
+    triage = _open(report, "triage")
+    assert client.get(reverse("workflows:task", args=[triage.pk])).status_code == 404
+    row = OpenTask.objects.get(task_id=triage.pk)
+    assert row.department_id == lighting["department"].pk and row.search == f"{report.reference} MALIKA RESIDENT"
+
+    # The task page shows the case as the app draws it; claim, then complete through the step's form.
+    client.force_login(lighting["electrician"])
+    page = client.get(reverse("workflows:task", args=[triage.pk])).content.decode()
+    assert "Lamp 14 on Navoi Street is dark" in page
+    assert client.post(reverse("workflows:claim", args=[triage.pk])).status_code == 302
+    assert client.post(reverse("workflows:task", args=[triage.pk]), {"urgent": "on", "comment": "pole 14"}).status_code == 302
+    report.refresh_from_db()
+    assert report.status == "in_repair"  # the status the flow declares for its open step
+
+    repair = _open(report, "repair")
+    client.post(reverse("workflows:claim", args=[repair.pk]))
+    response = client.post(reverse("workflows:task", args=[repair.pk]), {"comment": ""})
+    assert response.status_code == 400  # the repair note is required by the step's form
+    client.post(reverse("workflows:task", args=[repair.pk]), {"comment": "Lamp replaced"})
+    report.refresh_from_db()
+    assert report.status == "repaired" and report.closed_at is not None
+    assert not OpenTask.objects.filter(process_id=report.process_id).exists()
+
+    # The timeline: the resident sees what happened, the staff see who did it, in words.
+    resident_view = case_timeline(report, viewer=lighting["resident"])
+    assert [row["what"] for row in resident_view][:1] == ["Fault reported"]
+    assert {"Fault triaged", "Fault repaired"} <= {row["what"] for row in resident_view}
+    assert all(row["by"] in (None, "Malika Resident") for row in resident_view)
+    staff_view = case_timeline(report, viewer=lighting["head"])
+    assert f"Malika Resident reported the fault {report.reference}." in [row["message"] for row in staff_view]
+    assert any(row["message"].startswith(f"Timur Electrician repaired {report.reference}") for row in staff_view)
+
+    # The kernel's selectors: "my cases" and "cases routed to these organisations".
+    assert list(cases_of(FaultReport, user=lighting["resident"])) == [report]
+    assert list(cases_routed_to(FaultReport, [lighting["department"].pk])) == [report]
+    assert not cases_routed_to(FaultReport, [lighting["gardener"].memberships.get().organisation_id]).exists()
+
+
+def test_the_fault_flows_clock_reminds_then_escalates(lighting):
+    with time_machine.travel(at(2026, 12, 7, 9), tick=False) as traveller:
+        report = report_submit(actor=lighting["resident"], description="Flickering lamp",
+                               department=lighting["department"])
+        clock = TaskClock.objects.get(task=_open(report, "triage"))
+        assert clock.due_at == at(2026, 12, 7, 17)  # eight working hours
+        assert clock.remind_at == at(2026, 12, 7, 15)
+        traveller.move_to(at(2026, 12, 7, 15, 30))
+        assert run_due_timers().reminded == 1
+        traveller.move_to(at(2026, 12, 7, 17, 30))
+        assert run_due_timers().escalated == {"notify": 1}
+        assert run_due_timers().fired == 0
+    trail = AuditEvent.objects.filter(trail_key=f"faultapp.faultreport:{report.pk}")
+    assert list(trail.filter(action__in=["workflows.task.remind", "workflows.task.escalate"])
+                .values_list("action", flat=True)) == ["workflows.task.remind", "workflows.task.escalate"]
+
+
+def test_the_fault_flow_exports_as_bpmn_and_shows_in_analytics(client, lighting, tmp_path):
+    output = tmp_path / "fault.bpmn"
+    call_command("export_bpmn", FLOW, "-o", str(output))
+    xml = output.read_text()
+    assert "Triage" in xml and "Repair" in xml and "bpmndi:BPMNDiagram" in xml
+
+    report = report_submit(actor=lighting["resident"], description="Dark lamp", department=lighting["department"])
+    client.force_login(lighting["head"])
+    page = client.get(reverse("workflows:analytics"), {"flow": FLOW})
+    assert page.status_code == 200 and "Triage" in page.content.decode()
+    assert client.get(reverse("workflows:flow", args=[FLOW])).status_code == 200
+    assert report.process.flow_class.instance.case_status(report.process) == "received"
