@@ -1,27 +1,30 @@
 """Reads of the document store."""
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.db.models import Prefetch
-from django.utils.translation import gettext_lazy as _
 
 from core.cache import CachedConfiguration
 
-from .models import Confidentiality, DisposalAction, Document, DocumentClass, DocumentVersion, IssuedDocument
+from .models import Document, DocumentClass, DocumentVersion, IssuedDocument
 
 #: the classification scheme, read whenever documents are stored
 class_cache = CachedConfiguration("documents:classes", timeout=300)
 
-APPLICATION_DOCUMENT = "application-document"
-DECISION_LETTER = "decision-letter"
+#: the classes apps rely on, by code: declared with ``register_document_class`` from an app's
+#: ``ready()`` and created on first use when the scheme lacks them
+BUILT_IN_CLASSES = {}
 
-#: the classes the code relies on (migration 0002 creates them; they are made again if missing)
-BUILT_IN_CLASSES = {
-    APPLICATION_DOCUMENT: {"name": _("Application document"), "retention_years": 10,
-                           "disposal": DisposalAction.TRANSFER, "confidentiality": Confidentiality.CONFIDENTIAL},
-    DECISION_LETTER: {"name": _("Decision letter"), "retention_years": None, "disposal": DisposalAction.KEEP,
-                      "confidentiality": Confidentiality.INTERNAL},
-}
+
+def register_document_class(code, *, name, retention_years, disposal, confidentiality):
+    """An app declares a document class its code stores documents under (a permit's
+    application documents, a letter's attachments), with the scheme's defaults for it.
+    An administrator may change the class afterwards; the code only needs it to exist."""
+    if code in BUILT_IN_CLASSES:
+        raise ImproperlyConfigured(f"The document class {code!r} is declared twice.")
+    BUILT_IN_CLASSES[code] = {"name": name, "retention_years": retention_years, "disposal": disposal,
+                              "confidentiality": confidentiality}
 
 
 def document_class(code):

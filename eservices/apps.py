@@ -9,7 +9,7 @@ class EservicesConfig(AppConfig):
     def ready(self):
         from workflows.cases import register_case
 
-        from . import audit  # noqa: F401
+        from . import audit, document_classes  # noqa: F401
         from .models import Application, RequiredDocument, ServiceType, ServiceVersion, TaskRoute
         from .selectors import application_visible_to, catalog_cache
 
@@ -22,4 +22,5 @@ class EservicesConfig(AppConfig):
             can_read=lambda user, case: application_visible_to(user=user, pk=case.pk) is not None,
             outcome=lambda case: case.status if case.status in Application.FINAL_STATUSES else None,
             ended_at=lambda case: case.decided_at)
+        document_classes.register()
         catalog_cache.forget_on_change_of(ServiceType, ServiceVersion, RequiredDocument, TaskRoute)

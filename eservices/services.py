@@ -17,13 +17,14 @@ from core.errors import InvalidTransition, NotFound, PermissionDenied, Validatio
 from core.references import reference_take_next
 from documents.issuing import document_issue
 from documents.resumable import UploadRef, upload_session_file
-from documents.selectors import APPLICATION_DOCUMENT, DECISION_LETTER, document_class, document_codes_of_case
+from documents.selectors import document_class, document_codes_of_case
 from documents.services import case_documents_add, version_open
 from documents.uploads import check_upload
 from workflows.cases import case_ended, sync_case_status
 from workflows.services import task_complete
 
 from . import selectors
+from .document_classes import APPLICATION_DOCUMENT, DECISION_LETTER
 from .models import (
     DECISION_LETTER_PLACE,
     Application,

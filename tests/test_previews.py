@@ -21,9 +21,10 @@ from documents.models import Document
 from documents.pdf import html_to_pdf
 from documents.previews import DocumentPreview, previews_make_pending
 from documents.retention import _blobs_no_longer_named
-from documents.selectors import APPLICATION_DOCUMENT, document_class
+from documents.selectors import document_class
 from documents.services import case_document_add_generated
 from eservices import services
+from eservices.document_classes import APPLICATION_DOCUMENT
 from workflows.timers import run_due_timers
 
 from . import cases

@@ -77,8 +77,9 @@ class _Letter:
 
         from django.utils import timezone
 
-        from documents.selectors import DECISION_LETTER, document_class
+        from documents.selectors import document_class
         from eservices.catalog import ensure_building_permit_service
+        from eservices.document_classes import DECISION_LETTER
         from eservices.models import Application
         from tests import cases
         from tests.factories import UserFactory

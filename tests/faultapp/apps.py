@@ -11,11 +11,15 @@ class FaultAppConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from documents.models import Confidentiality, DisposalAction
+        from documents.selectors import register_document_class
         from workflows.cases import register_case
 
         from . import audit  # noqa: F401
         from .models import FaultReport
 
+        register_document_class("fault-photo", name="Photo of a fault", retention_years=2,
+                                disposal=DisposalAction.DESTROY, confidentiality=Confidentiality.PUBLIC)
         register_case(
             FaultReport, person_field="reporter", inbox_fields={"reference", "district", "reporter"},
             can_read=lambda user, report: report.reporter_id == user.pk or user.memberships.filter(

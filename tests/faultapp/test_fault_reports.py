@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 from django.urls import reverse
 from viewflow.workflow.models import Task
@@ -14,6 +15,7 @@ from viewflow.workflow.status import STATUS
 
 from accounts.models import Organisation, Role
 from core.models import AuditEvent
+from documents.selectors import document_class, register_document_class
 from tests.factories import UserFactory, member
 from workflows.cases import case_timeline, cases_of, cases_routed_to
 from workflows.models import OpenTask, TaskClock
@@ -130,3 +132,11 @@ def test_the_fault_flow_exports_as_bpmn_and_shows_in_analytics(client, lighting,
     assert page.status_code == 200 and "Triage" in page.content.decode()
     assert client.get(reverse("workflows:flow", args=[FLOW])).status_code == 200
     assert report.process.flow_class.instance.case_status(report.process) == "received"
+
+
+def test_the_service_declares_its_own_document_class_once(db):
+    photo = document_class("fault-photo")
+    assert (photo.name, photo.retention_years, photo.disposal) == ("Photo of a fault", 2, "destroy")
+    with pytest.raises(ImproperlyConfigured, match="fault-photo"):
+        register_document_class("fault-photo", name="Photo", retention_years=1, disposal="destroy",
+                                confidentiality="public")
