@@ -1,3 +1,5 @@
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
@@ -126,6 +128,36 @@ class Role(models.TextChoices):
     MAHALLA = "mahalla", _("Mahalla staff")
     SUPPLIER = "supplier", _("Supplier")
     ADMIN = "admin", _("Administrator")
+    DISTRICT = "district", _("District staff")
+
+
+@dataclass(frozen=True)
+class WorkingRoles:
+    """Who works an organisation's queue of tasks: ``workers`` take its steps; ``heads`` take them
+    too, and also the steps only a head may take (decisions), reassign its work and receive its
+    escalations."""
+
+    workers: frozenset
+    heads: frozenset
+
+    @property
+    def all(self):
+        return self.workers | self.heads
+
+
+#: Organisation kind -> the roles that work tasks routed to an organisation of that kind. A task
+#: routed to an organisation of another kind (a municipality, a region) would wait for nobody, so
+#: routing to one is refused (workflows.flows.department_task). The head is the supervisor everywhere.
+WORKING_ROLES = {
+    Organisation.Kind.DEPARTMENT: WorkingRoles(workers=frozenset({Role.CLERK}), heads=frozenset({Role.SUPERVISOR})),
+    Organisation.Kind.SUPPLIER: WorkingRoles(workers=frozenset({Role.SUPPLIER}), heads=frozenset({Role.SUPERVISOR})),
+    Organisation.Kind.MINISTRY: WorkingRoles(workers=frozenset({Role.MINISTRY}), heads=frozenset({Role.SUPERVISOR})),
+    Organisation.Kind.DISTRICT: WorkingRoles(workers=frozenset({Role.DISTRICT}), heads=frozenset({Role.SUPERVISOR})),
+    Organisation.Kind.MAHALLA: WorkingRoles(workers=frozenset({Role.MAHALLA}), heads=frozenset({Role.SUPERVISOR})),
+}
+
+#: every role that works some organisation's queue
+QUEUE_ROLES = frozenset().union(*(roles.all for roles in WORKING_ROLES.values()))
 
 
 class Membership(models.Model):
@@ -146,3 +178,16 @@ class Membership(models.Model):
 
     def __str__(self):
         return f"{self.user} — {self.get_role_display()} @ {self.organisation}"
+
+    def clean(self):
+        """A role that works queues fits only the organisation kinds that give it work
+        (``WORKING_ROLES``): a clerk of a supplier would see nothing and be asked for nothing."""
+        from django.core.exceptions import ValidationError
+
+        if self.role not in QUEUE_ROLES or not self.organisation_id:
+            return
+        fitting = WORKING_ROLES.get(self.organisation.kind)
+        if fitting is None or self.role not in fitting.all:
+            allowed = ", ".join(str(Role(role).label) for role in sorted(fitting.all)) if fitting else "-"
+            raise ValidationError({"role": _("A %(role)s does not work in a %(kind)s. Roles that do: %(allowed)s.") % {
+                "role": self.get_role_display(), "kind": self.organisation.get_kind_display(), "allowed": allowed}})

@@ -1,26 +1,30 @@
 """Who may do what: the one place role and organisation checks live.
 
-Object-level scoping is done by selectors (``applications_visible_to`` and
-friends) built on these helpers, so views, the API and commands agree.
+Which roles work an organisation's tasks, and which head it, is declared per
+organisation kind in ``accounts.models.WORKING_ROLES``; every check below reads
+it. Object-level scoping is done by selectors (``applications_visible_to`` and
+friends) built on these helpers, so views, the API and commands agree; a case
+shared with a named person is a per-object grant (``accounts.grants``).
 """
 
-from .models import Membership, Role
+from django.db.models import Q
 
-STAFF_ROLES = (Role.CLERK, Role.SUPERVISOR)
+from .models import WORKING_ROLES, Membership, Role
 
 
 def _memberships(user):
+    """``[(organisation id, organisation kind, role)]`` of the user, read once per request."""
     if not getattr(user, "is_authenticated", False):
         return []
     cached = getattr(user, "_munis_memberships", None)
     if cached is None:
-        cached = list(Membership.objects.filter(user=user).values_list("organisation_id", "role"))
+        cached = list(Membership.objects.filter(user=user).values_list("organisation_id", "organisation__kind", "role"))
         user._munis_memberships = cached
     return cached
 
 
 def roles_of(user):
-    roles = {role for _org, role in _memberships(user)}
+    roles = {role for _org, _kind, role in _memberships(user)}
     if getattr(user, "is_superuser", False):
         roles.add(Role.ADMIN)
     return roles
@@ -32,20 +36,28 @@ def has_role(user, *roles):
 
 def organisation_ids(user, *roles):
     """Organisations where the user holds any of ``roles``."""
-    return {org for org, role in _memberships(user) if role in roles}
+    return {org for org, _kind, role in _memberships(user) if role in roles}
 
 
-def work_department_ids(user):
-    """Departments whose queue the user works (clerk or supervisor)."""
-    return organisation_ids(user, *STAFF_ROLES)
+def _working(kind, role, *, heads):
+    roles = WORKING_ROLES.get(kind)
+    return roles is not None and role in (roles.heads if heads else roles.all)
 
 
-def supervised_department_ids(user):
-    return organisation_ids(user, Role.SUPERVISOR)
+def work_organisation_ids(user):
+    """Organisations whose queue the user works: a role their kind gives work to (a clerk of a
+    department, a supplier's staff, mahalla staff...; the heads too)."""
+    return {org for org, kind, role in _memberships(user) if _working(kind, role, heads=False)}
+
+
+def headed_organisation_ids(user):
+    """Organisations the user heads: their steps for heads only, reassigning, escalations."""
+    return {org for org, kind, role in _memberships(user) if _working(kind, role, heads=True)}
 
 
 def is_case_worker(user):
-    return has_role(user, *STAFF_ROLES)
+    """Works some organisation's queue (the staff inbox is theirs)."""
+    return bool(work_organisation_ids(user))
 
 
 def can_read_audit(user):
@@ -57,10 +69,22 @@ def can_read_all_cases(user):
     return has_role(user, Role.AUDITOR, Role.ADMIN)
 
 
-def department_members(department_id, *roles):
-    """Active users holding any of ``roles`` in a department, e.g. whom to remind or escalate to."""
+def working_memberships(*, heads=False, prefix=""):
+    """A ``Q`` for memberships (reached through ``prefix``, e.g. ``"memberships__"``) whose role
+    works (``heads``: heads) the queue of its organisation, by the organisation's kind."""
+    matches = Q(pk__in=[])
+    for kind, roles in WORKING_ROLES.items():
+        matches |= Q(**{f"{prefix}organisation__kind": kind,
+                        f"{prefix}role__in": sorted(roles.heads if heads else roles.all)})
+    return matches
+
+
+def organisation_members(organisation_id, *, heads=False):
+    """Active users who work the organisation's queue (``heads``: who head it), e.g. whom to
+    remind or escalate to."""
     from .models import User
 
     return User.objects.filter(
-        is_active=True, memberships__organisation_id=department_id, memberships__role__in=roles or STAFF_ROLES,
+        Q(is_active=True, memberships__organisation_id=organisation_id)
+        & working_memberships(heads=heads, prefix="memberships__"),
     ).distinct().order_by("id")

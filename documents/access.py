@@ -30,7 +30,7 @@ def _case_rule(document):
 
 
 def _owner_staff(user, document):
-    return document.owner_id is not None and document.owner_id in permissions.work_department_ids(user)
+    return document.owner_id is not None and document.owner_id in permissions.work_organisation_ids(user)
 
 
 def _decide(user, document, *, sees_everything, case_rule):
@@ -59,7 +59,7 @@ def can_edit(user, document):
 
 def can_break_lock(user, document):
     return permissions.has_role(user, Role.ADMIN) or (
-        document.owner_id is not None and document.owner_id in permissions.supervised_department_ids(user))
+        document.owner_id is not None and document.owner_id in permissions.headed_organisation_ids(user))
 
 
 def can_revoke(user, document):

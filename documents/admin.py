@@ -63,7 +63,7 @@ class IssuedDocumentAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
 
     def has_revoke_permission(self, request):
         user = request.user
-        return permissions.has_role(user, Role.ADMIN) or bool(permissions.supervised_department_ids(user))
+        return permissions.has_role(user, Role.ADMIN) or bool(permissions.headed_organisation_ids(user))
 
     @admin.action(description=gettext_lazy("Revoke (asks for the reason)"), permissions=["revoke"])
     def revoke(self, request, queryset):

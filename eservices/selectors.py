@@ -72,7 +72,7 @@ def applications_visible_to(*, user):
     if permissions.can_read_all_cases(user):
         return qs
     visible = Q(applicant=user)
-    departments = permissions.work_department_ids(user)
+    departments = permissions.work_organisation_ids(user)
     if departments:
         visible |= (Q(service_type__department__in=departments) | routed_to(departments)) & ~Q(status=Application.Status.DRAFT)
     return qs.filter(visible)

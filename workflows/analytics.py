@@ -43,14 +43,14 @@ from .flows import HUMAN, OPEN_STATUSES, organisation_content_type
 
 def can_see_analytics(user):
     """Supervisors (their departments), auditors and administrators (everything)."""
-    return permissions.can_read_all_cases(user) or bool(permissions.supervised_department_ids(user))
+    return permissions.can_read_all_cases(user) or bool(permissions.headed_organisation_ids(user))
 
 
 def visible_department_ids(user):
     """The departments whose tasks the user may analyse; ``None`` for all (and tasks of no department)."""
     if permissions.can_read_all_cases(user):
         return None
-    return permissions.supervised_department_ids(user)
+    return permissions.headed_organisation_ids(user)
 
 
 def department_choices(user):

@@ -10,6 +10,7 @@ nothing needs handing back when the period ends.
 import datetime
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -29,11 +30,11 @@ def _snapshot(delegation):
 
 
 def colleagues_of(user):
-    """Whom the user may name: active clerks and supervisors of their departments, not themselves."""
+    """Whom the user may name: active colleagues who work the queues of their organisations, not themselves."""
     from accounts.models import User
 
-    return (User.objects.filter(is_active=True, memberships__organisation_id__in=permissions.work_department_ids(user),
-                                memberships__role__in=permissions.STAFF_ROLES)
+    return (User.objects.filter(Q(is_active=True, memberships__organisation_id__in=permissions.work_organisation_ids(user))
+                                & permissions.working_memberships(prefix="memberships__"))
             .exclude(pk=user.pk).distinct().order_by("full_name", "id"))
 
 

@@ -57,7 +57,7 @@ def process_visible_to(*, user, pk, flow_class):
         return process
     if not permissions.is_case_worker(user):
         return None
-    departments = [str(pk) for pk in permissions.work_department_ids(user)]
+    departments = [str(pk) for pk in permissions.work_organisation_ids(user)]
     visible = Task.objects.filter(process=process, flow_task_type="HUMAN").filter(
         Q(owner=user) | Q(owner_permission_obj_pk__in=departments)
     )

@@ -7,6 +7,7 @@ serves through viewflow's ``process.artifact``.
 """
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.http import Http404
 from viewflow.workflow import flow
@@ -16,7 +17,7 @@ from viewflow.workflow.nodes.start import StartHandleActivation
 from viewflow.workflow.signals import flow_started, task_started
 from viewflow.workflow.status import STATUS
 
-from accounts.models import Organisation
+from accounts.models import WORKING_ROLES, Organisation
 
 from .locks import ProcessRowLock
 
@@ -28,11 +29,21 @@ STAFF_TASK = "munis.staff"
 SUPERVISOR_TASK = "munis.supervisor"
 
 
-def department_task(resolve_department, *, supervisor_only=False):
+def department_task(resolve_organisation, *, supervisor_only=False):
     """``.Permission(**department_task(fn))`` routes a human task to the
-    department ``fn(process)`` returns: its clerks (or, for
-    ``supervisor_only``, its supervisors) see it in their queue."""
-    return {"permission": SUPERVISOR_TASK if supervisor_only else STAFF_TASK, "obj": resolve_department}
+    organisation ``fn(process)`` returns (a department, a supplier, a ministry,
+    a district, a mahalla): whoever works its queue by ``WORKING_ROLES`` (or,
+    for ``supervisor_only``, its heads) sees it in their queue. An organisation
+    whose kind has nobody working tasks is refused, not left waiting."""
+
+    def resolve(process):
+        organisation = resolve_organisation(process)
+        if organisation.kind not in WORKING_ROLES:
+            raise ImproperlyConfigured(f"A task is routed to {organisation.code} ({organisation.kind}), but nobody "
+                                       f"works tasks of a {organisation.kind} (accounts.models.WORKING_ROLES).")
+        return organisation
+
+    return {"permission": SUPERVISOR_TASK if supervisor_only else STAFF_TASK, "obj": resolve}
 
 
 def no_url_view(request, **kwargs):

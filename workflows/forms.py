@@ -4,7 +4,7 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from accounts.models import Membership, Organisation, User
-from accounts.permissions import STAFF_ROLES
+from accounts.permissions import working_memberships
 
 from .holidays import MAX_LIST_BYTES
 from .selectors import Due, InboxFilter, service_choices
@@ -12,7 +12,7 @@ from .services import task_department_id
 
 
 def _staff_of(department_ids):
-    staff = Membership.objects.filter(organisation_id__in=department_ids, role__in=STAFF_ROLES).values("user")
+    staff = Membership.objects.filter(working_memberships(), organisation_id__in=department_ids).values("user")
     return User.objects.filter(pk__in=staff, is_active=True).order_by("full_name", "id")
 
 

@@ -69,8 +69,8 @@ def acting_for(user, today=None):
 def _workable_entries(user):
     """Open tasks of the user's departments, less the heads' steps of
     departments they don't supervise."""
-    supervised = list(permissions.supervised_department_ids(user))
-    return _department_entries(permissions.work_department_ids(user)).exclude(
+    supervised = list(permissions.headed_organisation_ids(user))
+    return _department_entries(permissions.work_organisation_ids(user)).exclude(
         Q(heads_only=True) & ~Q(department_id__in=supervised))
 
 
@@ -86,7 +86,7 @@ def my_tasks_for(*, user):
 
 def team_tasks_for(*, user):
     """Assigned tasks in departments the user supervises (for reassigning)."""
-    return _oldest_first(_department_entries(permissions.supervised_department_ids(user))
+    return _oldest_first(_department_entries(permissions.headed_organisation_ids(user))
                          .filter(status__in=HELD_STATUSES))
 
 
@@ -103,7 +103,7 @@ def task_visible_to(*, user, pk):
         return None
     if task.owner_id in acting_for(user) and permissions.is_case_worker(user):
         return task
-    if task.owner_permission_obj_pk and int(task.owner_permission_obj_pk) in permissions.work_department_ids(user):
+    if task.owner_permission_obj_pk and int(task.owner_permission_obj_pk) in permissions.work_organisation_ids(user):
         return task
     return None
 

@@ -14,7 +14,6 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from accounts import permissions
-from accounts.models import Role
 from core import audit
 from core.errors import DomainError, InvalidTransition, PermissionDenied
 
@@ -32,12 +31,12 @@ def task_department_id(task):
 
 def can_claim(user, task):
     if task.owner_permission == SUPERVISOR_TASK:
-        return task_department_id(task) in permissions.supervised_department_ids(user)
-    return task_department_id(task) in permissions.work_department_ids(user)
+        return task_department_id(task) in permissions.headed_organisation_ids(user)
+    return task_department_id(task) in permissions.work_organisation_ids(user)
 
 
 def can_supervise(user, task):
-    return task_department_id(task) in permissions.supervised_department_ids(user)
+    return task_department_id(task) in permissions.headed_organisation_ids(user)
 
 
 @contextmanager
@@ -54,7 +53,7 @@ def _snapshot(task):
 def task_claim(*, task, actor):
     with transaction.atomic(), _task_locked(task) as task:
         if not can_claim(actor, task):
-            if task.owner_permission == SUPERVISOR_TASK and task_department_id(task) in permissions.work_department_ids(actor):
+            if task.owner_permission == SUPERVISOR_TASK and task_department_id(task) in permissions.work_organisation_ids(actor):
                 raise PermissionDenied(_("Only the head of the department can take this step."))
             raise PermissionDenied(_("This task belongs to another department."))
         if task.owner_id == actor.pk and task.status in HELD_STATUSES:
@@ -196,7 +195,7 @@ def task_remind(*, clock, now):
         if task.owner_id:
             recipients = [task.owner, *substitutes_of([task.owner_id]).get(task.owner_id, [])]
         else:
-            recipients = list(permissions.department_members(task_department_id(task)))
+            recipients = list(permissions.organisation_members(task_department_id(task)))
         audit.record(actor=None, action="workflows.task.remind", obj=task, trail=case_of(task),
                      label=task_label(task), after={"due": clock.due_at, "to": [u.pk for u in recipients]})
         notify_staff(recipients, "reminder", task=task, due=clock.due_at)
@@ -221,7 +220,7 @@ def task_escalate(*, clock, now):
             flow.task_expired(task)
             return Sla.EXPIRE
         with _task_locked(task) as task:
-            supervisors = list(permissions.department_members(task_department_id(task), Role.SUPERVISOR))
+            supervisors = list(permissions.organisation_members(task_department_id(task), heads=True))
             away = substitutes_of([s.pk for s in supervisors])
             supervisors = [s for s in supervisors if s.pk not in away] or supervisors
             before = _snapshot(task)

@@ -77,7 +77,7 @@ def _prepare_rows(tasks):
 @login_required
 def inbox(request):
     _staff_only(request.user)
-    supervised = permissions.supervised_department_ids(request.user)
+    supervised = permissions.headed_organisation_ids(request.user)
     tab = request.GET.get("tab", "queue")
     if tab not in TABS or (tab in SUPERVISOR_TABS and not supervised):
         tab = "queue"
@@ -104,7 +104,7 @@ def inbox(request):
 def inbox_reassign(request):
     """Bulk reassign from the inbox: a supervisor ticks tasks and names who takes them."""
     _staff_only(request.user)
-    supervised = permissions.supervised_department_ids(request.user)
+    supervised = permissions.headed_organisation_ids(request.user)
     if not supervised:
         raise PermissionDenied
     form = BulkReassignForm(request.POST, supervised_department_ids=supervised)
