@@ -23,3 +23,34 @@ class SignupForm(forms.Form):
             except forms.ValidationError as exc:
                 self.add_error("password1", exc)
         return data
+
+
+class ShareForm(forms.Form):
+    """Share one case or record with a person, named by the e-mail address they sign in with."""
+
+    email = forms.EmailField(label=_("Share with (e-mail address)"))
+    reason = forms.CharField(label=_("Why they need it"), max_length=500)
+
+    def clean_email(self):
+        from .models import User
+
+        email = self.cleaned_data["email"]
+        self.person = User.objects.filter(email__iexact=email.strip(), is_active=True).first()
+        if self.person is None:
+            raise forms.ValidationError(_("No active account signs in with this e-mail address."))
+        return email
+
+
+class UnshareForm(forms.Form):
+    """Take back access given by name."""
+
+    user = forms.IntegerField(widget=forms.HiddenInput)
+    reason = forms.CharField(label=_("Why access ends"), max_length=500)
+
+    def clean_user(self):
+        from .models import User
+
+        self.person = User.objects.filter(pk=self.cleaned_data["user"]).first()
+        if self.person is None:
+            raise forms.ValidationError(_("No such person."))
+        return self.cleaned_data["user"]

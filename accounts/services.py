@@ -8,9 +8,10 @@ from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
 from core import audit
-from core.errors import ValidationFailed
-from core.mail import deliver
+from core.errors import InvalidTransition, PermissionDenied, ValidationFailed
+from core.mail import deliver, mail_user
 
+from . import permissions, sharing
 from .models import User
 from .tokens import email_verification_token
 
@@ -58,3 +59,63 @@ def user_verify_email(*, uidb64, token):
         user.save(update_fields=["is_active", "email_verified"])
         audit.record(actor=user, action="accounts.user.verify_email", obj=user, after={"email_verified": True})
     return user
+
+
+# --- sharing one object with a named person (per-object grants) ---------------------------------
+
+def _grant_checked(*, actor, user, obj, reason):
+    if not sharing.may_share(actor, obj):
+        raise PermissionDenied(_("Only a head of the organisation this belongs to, or an administrator, can share it."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed(fields={"reason": [_("Say why.")]})
+    return reason
+
+
+def _holds(user, perm, obj):
+    """Whether the grant exists, whatever the state of the account (a deactivated person's grant is
+    still there to take back)."""
+    from guardian.models import UserObjectPermission
+
+    return UserObjectPermission.objects.filter(user=user, permission=perm, content_type=perm.content_type,
+                                               object_pk=str(obj.pk)).exists()
+
+
+def _grant_state(user, perm, granted):
+    return {"user": user.pk, "email": user.email, "permission": f"{perm.content_type.app_label}.{perm.codename}",
+            "granted": granted}
+
+
+def access_grant(*, actor, user, obj, permission="view", reason):
+    """Share ``obj`` with ``user`` by name (``permission``: "view"), for ``reason``. Audited on the
+    object's trail; the person gets an e-mail with its link."""
+    from guardian.shortcuts import assign_perm
+
+    reason = _grant_checked(actor=actor, user=user, obj=obj, reason=reason)
+    if not user.is_active:
+        raise ValidationFailed(fields={"email": [_("This account is not active.")]})
+    perm = permissions.grant_permission(type(obj), permission)
+    with transaction.atomic():
+        User.objects.select_for_update().filter(pk=user.pk).first()  # one grant or revocation per person at a time
+        if _holds(user, perm, obj):
+            raise ValidationFailed(fields={"email": [_("%(name)s already has access.") % {"name": user}]})
+        assign_perm(perm, user, obj)
+        audit.record(actor=actor, action="accounts.grant.add", obj=user, trail=obj, label=f"{obj} — {user}",
+                     before=_grant_state(user, perm, False), after={**_grant_state(user, perm, True), "reason": reason})
+        link = settings.SITE_URL.rstrip("/") + sharing.of(obj).url_of(obj)
+        transaction.on_commit(lambda: mail_user(user, "accounts/email/shared", obj=obj, actor=actor, link=link))
+
+
+def access_revoke(*, actor, user, obj, permission="view", reason):
+    """Take back what ``access_grant`` gave ``user`` on ``obj``. Audited on the object's trail."""
+    from guardian.shortcuts import remove_perm
+
+    reason = _grant_checked(actor=actor, user=user, obj=obj, reason=reason)
+    perm = permissions.grant_permission(type(obj), permission)
+    with transaction.atomic():
+        User.objects.select_for_update().filter(pk=user.pk).first()
+        if not _holds(user, perm, obj):
+            raise InvalidTransition(_("%(name)s has no access to take back.") % {"name": user}, code="not_granted")
+        remove_perm(perm, user, obj)
+        audit.record(actor=actor, action="accounts.grant.revoke", obj=user, trail=obj, label=f"{obj} — {user}",
+                     before=_grant_state(user, perm, True), after={**_grant_state(user, perm, False), "reason": reason})

@@ -13,6 +13,8 @@ urlpatterns = [
     path("signup/", views.signup, name="signup"),
     path("signup/done/", views.signup_done, name="signup_done"),
     path("verify/<uidb64>/<token>/", views.verify, name="verify"),
+    path("shared/<str:label>/<int:pk>/", views.share, name="share"),
+    path("shared/<str:label>/<int:pk>/revoke/", views.unshare, name="unshare"),
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(

@@ -1,13 +1,21 @@
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
 
 from core.errors import ValidationFailed
 from core.forms import add_domain_errors
+from core.idempotency import idempotent_post
 
-from .forms import SignupForm
-from .services import user_signup, user_verify_email
+from . import selectors, sharing
+from .forms import ShareForm, SignupForm, UnshareForm
+from .services import access_grant, access_revoke, user_signup, user_verify_email
 
 
 @ratelimit(key="ip", rate="10/h", method="POST", block=True)
@@ -46,3 +54,59 @@ class LoginView(auth_views.LoginView):
         response = super().form_invalid(form)
         response.status_code = 400
         return response
+
+
+# --- sharing one case or record with a named person ---------------------------------------------
+
+def _to_share_or_404(request, label, pk):
+    """The object, if the user may see it (404 otherwise, as everywhere) and share it (403)."""
+    entry = sharing.shareable(label)
+    obj = entry.find(request.user, pk) if entry else None
+    if obj is None:
+        raise Http404
+    if not sharing.may_share(request.user, obj):
+        raise PermissionDenied
+    return entry, obj
+
+
+def _sharing_page(request, obj, *, share_form=None, unshare_form=None):
+    """The sharing panel on a page of its own, for a post that needs correcting."""
+    return render(request, "accounts/sharing.html", {
+        "obj": obj, "label": sharing.label_of(obj), "shares": selectors.shares_of(obj),
+        "share_form": share_form or ShareForm(), "unshare_form": unshare_form,
+        "back": sharing.of(obj).url_of(obj),
+    }, status=400)
+
+
+@login_required
+@require_POST
+@idempotent_post
+def share(request, label, pk):
+    entry, obj = _to_share_or_404(request, label, pk)
+    form = ShareForm(request.POST)
+    if form.is_valid():
+        try:
+            access_grant(actor=request.user, user=form.person, obj=obj, reason=form.cleaned_data["reason"])
+        except ValidationFailed as exc:
+            add_domain_errors(form, exc)
+        else:
+            messages.success(request, _("%(name)s can now see %(object)s.") % {"name": form.person, "object": obj})
+            return redirect(entry.url_of(obj))
+    return _sharing_page(request, obj, share_form=form)
+
+
+@login_required
+@require_POST
+@idempotent_post
+def unshare(request, label, pk):
+    entry, obj = _to_share_or_404(request, label, pk)
+    form = UnshareForm(request.POST)
+    if form.is_valid():
+        try:
+            access_revoke(actor=request.user, user=form.person, obj=obj, reason=form.cleaned_data["reason"])
+        except ValidationFailed as exc:
+            add_domain_errors(form, exc)
+        else:
+            messages.success(request, _("%(name)s no longer sees %(object)s.") % {"name": form.person, "object": obj})
+            return redirect(entry.url_of(obj))
+    return _sharing_page(request, obj, unshare_form=form)

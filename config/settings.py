@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "django_htmx",
+    "guardian",
     "viewflow",
     "viewflow.workflow",
     "core",
@@ -107,7 +108,12 @@ AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # Per-object grants: one case or record shared with named people (accounts.services.access_grant).
+    "guardian.backends.ObjectPermissionBackend",
 ]
+# No guardian "anonymous user" row: visitors who have not signed in are never granted anything, and
+# our e-mail login would turn that row into an account named "AnonymousUser".
+ANONYMOUS_USER_NAME = None
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"

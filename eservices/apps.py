@@ -7,6 +7,9 @@ class EservicesConfig(AppConfig):
     verbose_name = _("E-services")
 
     def ready(self):
+        from django.urls import reverse
+
+        from accounts import sharing
         from workflows.cases import register_case
 
         from . import audit, document_classes  # noqa: F401
@@ -23,4 +26,9 @@ class EservicesConfig(AppConfig):
             outcome=lambda case: case.status if case.status in Application.FINAL_STATUSES else None,
             ended_at=lambda case: case.decided_at)
         document_classes.register()
+        # A case is shared with a named person by the heads of the department that owns its service.
+        sharing.register(
+            Application, find=lambda user, pk: application_visible_to(user=user, pk=pk),
+            organisation_of=lambda case: case.service_type.department_id,
+            url_of=lambda case: reverse("eservices:application", args=[case.pk]))
         catalog_cache.forget_on_change_of(ServiceType, ServiceVersion, RequiredDocument, TaskRoute)

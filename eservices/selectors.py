@@ -65,13 +65,15 @@ def service_names_by_code(*, flows):
 
 def applications_visible_to(*, user):
     """Citizens: their own. Clerks: cases of their department or with a task
-    routed to it (not other people's drafts). Auditors and admins: all."""
+    routed to it (not other people's drafts). Anyone: cases shared with them by
+    name (accounts.sharing), drafts never. Auditors and admins: all."""
     qs = Application.objects.select_related("service_type", "service_version", "applicant")
     if not user.is_authenticated:
         return qs.none()
     if permissions.can_read_all_cases(user):
         return qs
-    visible = Q(applicant=user)
+    visible = Q(applicant=user) | (Q(pk__in=permissions.granted_ids(user, Application))
+                                   & ~Q(status=Application.Status.DRAFT))
     departments = permissions.work_organisation_ids(user)
     if departments:
         visible |= (Q(service_type__department__in=departments) | routed_to(departments)) & ~Q(status=Application.Status.DRAFT)
