@@ -6,6 +6,7 @@ class CoreConfig(AppConfig):
     default = True  # this module holds two configs: without it Django would make a plain one for "core"
     name = "core"
     verbose_name = "Core"
+    url_prefix = "audit/"  # the auditor's search and trails (core.plugins mounts it)
 
     def ready(self):
         from . import audit, plugins  # noqa: F401  core's own audit actions; the plug-in points' checks

@@ -9,6 +9,9 @@ folder and one line in ``INSTALLED_APPS``; no project file names it.
   that gives it its context). The header lists the links visible to the user,
   the portal's before the staff workspace's, each area by ``order``; the home
   page stacks the visible sections by ``order``.
+* **URLs**: the app's ``AppConfig`` sets ``url_prefix`` (``"petitions/"``; ``""``
+  mounts at the root) to have ``<app>/urls.py`` included, and ``api_urls``
+  (``"petitions.api.urls"``) to add its REST routes under ``/api/v1/``.
 """
 
 from collections.abc import Callable
@@ -18,12 +21,14 @@ from importlib import import_module
 
 from django.apps import apps
 from django.core.checks import Error, register
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, include, path, reverse
 from django.utils.module_loading import module_has_submodule
 
 PORTAL = "portal"  # what citizens use
 STAFF = "staff"  # the staff workspace
 AREAS = (PORTAL, STAFF)  # the header's order
+
+API_PREFIX = "api/v1/"
 
 
 def everyone(user):
@@ -110,6 +115,19 @@ class Navigation:
 
 def visible_home_sections(user):
     return [section for section in home_sections() if section.visible(user)]
+
+
+def app_urlpatterns():
+    """Each installed app that declares ``url_prefix``: its ``urls`` module at its
+    prefix, in INSTALLED_APPS order, apps mounted at the root last (so a root
+    pattern never shadows another app's prefix); then each declared ``api_urls``
+    under /api/v1/."""
+    mounted = [config for config in apps.get_app_configs() if getattr(config, "url_prefix", None) is not None]
+    mounted.sort(key=lambda config: config.url_prefix == "")  # stable: INSTALLED_APPS order within each group
+    patterns = [path(config.url_prefix, include(f"{config.name}.urls")) for config in mounted]
+    patterns += [path(API_PREFIX, include(config.api_urls)) for config in apps.get_app_configs()
+                 if getattr(config, "api_urls", None)]
+    return patterns
 
 
 @register()
