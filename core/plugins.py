@@ -12,6 +12,11 @@ folder and one line in ``INSTALLED_APPS``; no project file names it.
 * **URLs**: the app's ``AppConfig`` sets ``url_prefix`` (``"petitions/"``; ``""``
   mounts at the root) to have ``<app>/urls.py`` included, and ``api_urls``
   (``"petitions.api.urls"``) to add its REST routes under ``/api/v1/``.
+* **Demo data**: ``<app>/demo.py`` defines ``seed(*, stdout)``, which
+  ``manage.py seed_demo`` calls for every installed app in ``INSTALLED_APPS``
+  order (list an app after the apps it builds on: accounts' organisations and
+  people exist when a later app's seed runs). A seed must be idempotent: running
+  it again changes nothing.
 """
 
 from collections.abc import Callable
@@ -115,6 +120,12 @@ class Navigation:
 
 def visible_home_sections(user):
     return [section for section in home_sections() if section.visible(user)]
+
+
+def demo_seeds():
+    """(app label, ``seed``) of every installed app with a ``demo`` module, in
+    INSTALLED_APPS order: an app's demo builds on those of the apps before it."""
+    return [(config.label, module.seed) for config, module in app_modules("demo")]
 
 
 def app_urlpatterns():
