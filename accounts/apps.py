@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class AccountsConfig(AppConfig):
     name = "accounts"
     verbose_name = _("People and organisations")
+    url_prefix = "accounts/"
 
     def ready(self):
         from . import audit  # noqa: F401

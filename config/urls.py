@@ -2,20 +2,16 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from core import plugins
 from core import views as core_views
 
+# Each installed app mounts its own URLs (AppConfig.url_prefix, AppConfig.api_urls; see core.plugins).
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
     path("readyz", core_views.readyz, name="readyz"),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("accounts/", include("accounts.urls")),
-    path("staff/", include("workflows.urls")),
-    path("audit/", include("core.urls")),
-    path("verify/", include("documents.urls")),  # the public verify page: a contract (ARCHITECTURE.md)
-    path("", include("eservices.urls")),
-    path("api/v1/", include("eservices.api.urls")),
-    path("api/v1/", include("documents.api.urls")),  # resumable uploads
+    *plugins.app_urlpatterns(),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("admin/", admin.site.urls),

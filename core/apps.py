@@ -3,11 +3,13 @@ from django.contrib.staticfiles.apps import StaticFilesConfig as BaseStaticFiles
 
 
 class CoreConfig(AppConfig):
+    default = True  # this module holds two configs: without it Django would make a plain one for "core"
     name = "core"
     verbose_name = "Core"
+    url_prefix = "audit/"  # the auditor's search and trails (core.plugins mounts it)
 
     def ready(self):
-        from . import audit  # noqa: F401  registers core's own audit actions
+        from . import audit, plugins  # noqa: F401  core's own audit actions; the plug-in points' checks
 
 
 class StaticFilesConfig(BaseStaticFilesConfig):

@@ -4,16 +4,21 @@ from django.core.files.storage import default_storage, storages
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from . import plugins
+
 
 def home(request):
-    from eservices.selectors import versions_in_force
-
-    return render(request, "home.html", {"versions": versions_in_force()[:6]})
+    """The home page: the sections installed apps contribute (core.plugins), each
+    rendered with its own context."""
+    sections = [render_to_string(section.template, section.context(request), request=request)
+                for section in plugins.visible_home_sections(request.user)]
+    return render(request, "home.html", {"sections": sections})
 
 
 @never_cache

@@ -5,6 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class DocumentsConfig(AppConfig):
     name = "documents"
     verbose_name = _("Documents")
+    url_prefix = "verify/"  # the public verify page: a contract (ARCHITECTURE.md)
+    api_urls = "documents.api.urls"  # resumable uploads
 
     def ready(self):
         from core import housekeeping

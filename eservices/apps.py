@@ -5,6 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class EservicesConfig(AppConfig):
     name = "eservices"
     verbose_name = _("E-services")
+    url_prefix = ""  # /services/, /applications/
+    api_urls = "eservices.api.urls"
 
     def ready(self):
         from django.urls import reverse

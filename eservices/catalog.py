@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
+from accounts.demo import ensure_municipality, ensure_organisation
 from accounts.models import Organisation
 
 from . import services
@@ -66,15 +67,8 @@ ROUTES = {
 }
 
 
-def ensure_organisation(code, names, kind, parent=None):
-    """Create or update an organisation; ``names`` is (English, Russian)."""
-    org, _ = Organisation.objects.update_or_create(
-        code=code, defaults={"name_en": names[0], "name_ru": names[1], "kind": kind, "parent": parent})
-    return org
-
-
 def ensure_city_hall():
-    city = ensure_organisation("city-hall", ("City Hall", "Городской хокимият"), Organisation.Kind.MUNICIPALITY)
+    city = ensure_municipality()
     departments = {code: ensure_organisation(code, names, Organisation.Kind.DEPARTMENT, city)
                    for code, names in DEPARTMENTS.items()}
     return city, departments

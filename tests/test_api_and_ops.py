@@ -1,4 +1,4 @@
-"""REST API, health endpoints, production checks and demo data."""
+"""REST API, health endpoints and production checks (demo data: test_plugins.py)."""
 
 import os
 import secrets
@@ -6,11 +6,8 @@ import subprocess
 import sys
 
 from django.conf import settings
-from django.core.management import call_command
 from django.urls import reverse
 
-from eservices.flows import BuildingPermitFlow
-from eservices.models import Application
 from eservices.services import application_apply
 
 from .factories import PERMIT_DATA, ServiceVersionFactory, permit_files
@@ -81,16 +78,6 @@ def test_deploy_checks_are_clean_with_production_settings():
                             cwd=settings.BASE_DIR, env=env, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
-
-
-def test_seed_demo_is_idempotent_and_covers_every_state(transactional_db, capsys):
-    call_command("seed_demo")
-    first = Application.objects.count()
-    call_command("seed_demo")
-    assert Application.objects.count() == first == 8
-    every_state = set(Application.Status.values) | set(BuildingPermitFlow.status_labels)
-    assert set(Application.objects.values_list("status", flat=True)) == every_state
-    call_command("verify_audit")
 
 
 def test_static_files_collect_with_production_settings(tmp_path):

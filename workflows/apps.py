@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class WorkflowsConfig(AppConfig):
     name = "workflows"
     verbose_name = _("Workflows")
+    url_prefix = "staff/"
 
     def ready(self):
         from django.db.models.signals import post_migrate
