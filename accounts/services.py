@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from core import audit
 from core.errors import ValidationFailed
-from core.mail import deliver
+from core.mail import mail_to
 
 from .models import User
 from .tokens import email_verification_token
@@ -26,7 +26,7 @@ def user_signup(*, email, full_name, password, phone="", preferred_language="en"
         user.full_clean()
         user.save()
         audit.record(actor=user, action="accounts.user.signup", obj=user, after={"email": email})
-        transaction.on_commit(lambda: _send_verification(user))
+        _send_verification(user)
     return user
 
 
@@ -40,7 +40,7 @@ def _send_verification(user):
     with translation.override(user.preferred_language):
         body = render_to_string("accounts/email/verify.txt", {"user": user, "link": verification_link(user)})
         subject = _("Confirm your e-mail address")
-    deliver(subject, body, user.email)
+    mail_to(user.email, subject, body, recipient=user, language=user.preferred_language, about=user)
 
 
 def user_verify_email(*, uidb64, token):
