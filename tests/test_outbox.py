@@ -9,8 +9,9 @@ import pytest
 from django.core import mail
 from django.db import connection
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
+from core.audit import describe
 from core.models import AuditEvent, OutboxMessage
 from core.outbox import (
     Channel,
@@ -45,6 +46,8 @@ def test_a_message_waits_longer_after_each_failed_try_and_is_given_up_after_the_
     assert event.actor_id is None and event.object_id == str(message.pk)
     assert event.after["status"] == "given_up" and event.after["attempts"] == 24
     assert event.after["address"] == "aziza@example.org" and "refused" in event.after["error"].lower()
+    with translation.override("en"):
+        assert "aziza@example.org" in describe(event) and "given up after 24 tries" in describe(event)
 
 
 class _RefusingInbox(Inbox):
@@ -180,6 +183,8 @@ def test_an_administrator_finds_a_given_up_message_and_retries_it_now(transactio
     [event] = AuditEvent.objects.filter(action="core.outbox.retry")
     assert event.actor_id == people.admin.pk and event.object_id == str(message.pk)
     assert event.before["status"] == "given_up" and event.after["status"] == "pending"
+    with translation.override("en"):
+        assert describe(event).startswith("Ada Admin had the notification email → bekzod@example.org")
     assert outbox_deliver_due()["sent"] == 1
     assert [m["To"] for m in smtp_sink.messages] == ["bekzod@example.org"]
 
