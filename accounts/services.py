@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from core import audit
 from core.errors import InvalidTransition, PermissionDenied, ValidationFailed
-from core.mail import deliver, mail_user
+from core.mail import mail_to, mail_user
 
 from . import permissions, sharing
 from .models import User
@@ -27,7 +27,7 @@ def user_signup(*, email, full_name, password, phone="", preferred_language="en"
         user.full_clean()
         user.save()
         audit.record(actor=user, action="accounts.user.signup", obj=user, after={"email": email})
-        transaction.on_commit(lambda: _send_verification(user))
+        _send_verification(user)
     return user
 
 
@@ -41,7 +41,7 @@ def _send_verification(user):
     with translation.override(user.preferred_language):
         body = render_to_string("accounts/email/verify.txt", {"user": user, "link": verification_link(user)})
         subject = _("Confirm your e-mail address")
-    deliver(subject, body, user.email)
+    mail_to(user.email, subject, body, recipient=user, language=user.preferred_language, about=user)
 
 
 def user_verify_email(*, uidb64, token):
@@ -103,7 +103,7 @@ def access_grant(*, actor, user, obj, permission="view", reason):
         audit.record(actor=actor, action="accounts.grant.add", obj=user, trail=obj, label=f"{obj} — {user}",
                      before=_grant_state(user, perm, False), after={**_grant_state(user, perm, True), "reason": reason})
         link = settings.SITE_URL.rstrip("/") + sharing.of(obj).url_of(obj)
-        transaction.on_commit(lambda: mail_user(user, "accounts/email/shared", obj=obj, actor=actor, link=link))
+        mail_user(user, "accounts/email/shared", about=obj, obj=obj, actor=actor, link=link)
 
 
 def access_revoke(*, actor, user, obj, permission="view", reason):

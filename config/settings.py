@@ -210,9 +210,11 @@ EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Munis <no-reply@munis.local>")
 # A mail server that hangs must not hold a request or a job for long (Django's default: no timeout).
 EMAIL_TIMEOUT = env.float("EMAIL_TIMEOUT", default=10.0)
-# With a broker, e-mail goes out from a Celery job that retries after this many seconds, then
-# twice as long each time, up to an hour (core.tasks).
+# A notification that could not be delivered is tried again after this many seconds, then twice as
+# long each time, up to an hour; the 24th failed try gives up (core.outbox).
 MUNIS_MAIL_RETRY_SECONDS = env.float("MUNIS_MAIL_RETRY_SECONDS", default=30.0)
+# Sent notifications stay in the outbox (admin: Outbox) this many days, then the timers drop them.
+MUNIS_OUTBOX_KEEP_SENT_DAYS = env.int("MUNIS_OUTBOX_KEEP_SENT_DAYS", default=90)
 
 # Background jobs. Without a broker they run inline (the embedded default); with
 # one, `celery -A config worker` runs them and `celery -A config beat` fires the

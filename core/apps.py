@@ -1,15 +1,24 @@
 from django.apps import AppConfig
 from django.contrib.staticfiles.apps import StaticFilesConfig as BaseStaticFilesConfig
+from django.utils import timezone
 
 
 class CoreConfig(AppConfig):
-    default = True  # this module holds two configs: without it Django would make a plain one for "core"
+    default = True  # core/apps.py holds a second AppConfig; without this Django would not use this one
     name = "core"
     verbose_name = "Core"
     url_prefix = "audit/"  # the auditor's search and trails (core.plugins mounts it)
 
     def ready(self):
         from . import audit, plugins  # noqa: F401  core's own audit actions; the plug-in points' checks
+        from .housekeeping import register as register_housekeeping
+        from .outbox import EmailChannel, outbox_deliver_due, outbox_forget_sent, register_channel
+        from .outbox import audit as outbox_audit  # noqa: F401  the outbox's audit actions
+
+        register_channel(EmailChannel())
+        # the messages this very run wrote (reminders, escalations) are due too
+        register_housekeeping("core.outbox.deliver", lambda now: outbox_deliver_due(now=max(now, timezone.now())))
+        register_housekeeping("core.outbox.forget_sent", lambda now: outbox_forget_sent(now=now))
 
 
 class StaticFilesConfig(BaseStaticFilesConfig):

@@ -153,3 +153,44 @@ class ReferenceSequence(models.Model):
 
     def __str__(self):
         return f"{self.series}-{self.year}: {self.last_value}"
+
+
+class OutboxMessage(models.Model):
+    """One notification to one address on one channel (core.outbox). It is written in the transaction of the
+    change it reports, so it exists exactly when that change committed, and is delivered afterwards, tried again
+    with growing pauses while the channel is down. Like audit rows it names what it reports by value."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("pending")
+        SENT = "sent", _("sent")
+        FAILED = "failed", _("failed (refused for good)")
+        GIVEN_UP = "given_up", _("given up (too many tries)")
+
+    channel = models.CharField(_("channel"), max_length=32)
+    address = models.CharField(_("address"), max_length=254)
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("recipient"), null=True, blank=True,
+                                  on_delete=models.SET_NULL, related_name="+")
+    subject = models.TextField(_("subject"), blank=True)
+    body = models.TextField(_("text"))
+    language = models.CharField(_("language"), max_length=16, blank=True)
+    object_type = models.CharField(_("object type"), max_length=100, blank=True)
+    object_id = models.CharField(_("object id"), max_length=64, blank=True)
+    object_label = models.CharField(_("about"), max_length=300, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone.now)
+    last_error = models.CharField(_("last error"), max_length=500, blank=True)
+    created = models.DateTimeField(_("created"), default=timezone.now)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("outgoing message")
+        verbose_name_plural = _("outbox")
+        indexes = [
+            models.Index(fields=["next_attempt_at"], condition=models.Q(status="pending"), name="outbox_due"),
+            models.Index(fields=["sent_at"], condition=models.Q(status="sent"), name="outbox_sent"),
+        ]
+
+    def __str__(self):
+        return f"{self.channel} → {self.address}: {self.subject or self.body}"[:300]

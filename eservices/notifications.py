@@ -1,14 +1,9 @@
-"""E-mails to the applicant at each step they can see. Always sent after
-commit, in the applicant's language."""
-
-from django.db import transaction
+"""E-mails to the applicant at each step they can see. Written to the outbox in
+the step's transaction, in the applicant's language."""
 
 from core.mail import mail_user, site_link
 
 
 def notify_applicant(application, event, **extra):
-    def send():
-        mail_user(application.applicant, f"eservices/email/{event}", application=application,
-                  link=site_link("eservices:application", application.pk), **extra)
-
-    transaction.on_commit(send)
+    mail_user(application.applicant, f"eservices/email/{event}", about=application, application=application,
+              link=site_link("eservices:application", application.pk), **extra)

@@ -8,6 +8,7 @@ from django.core.cache import cache
 from django.db import connection
 
 from accounts.models import Organisation, Role
+from core.outbox.publisher import publisher as outbox_publisher
 from eservices.catalog import ensure_building_permit_service
 
 from .factories import UserFactory, member
@@ -68,6 +69,16 @@ def smtp_sink(settings):
         yield sink
 
 
+@pytest.fixture
+def smtp_down(settings):
+    """Django's e-mail pointed at a loopback port nothing listens on."""
+    from .smtp import free_port
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_USE_TLS = "127.0.0.1", free_port(), False
+    settings.EMAIL_TIMEOUT = 5
+
+
 REDIS = ("127.0.0.1", 6379)
 
 
@@ -101,6 +112,7 @@ def celery_on_redis(redis_broker, settings):
     settings.CELERY_TASK_ALWAYS_EAGER = settings.CELERY_TASK_IGNORE_RESULT = False
     assert not app.conf.task_always_eager and app.conf.broker_url == redis_broker
     yield app
+    outbox_publisher.wait_idle(timeout=30)  # its last publishes go to this test's broker, not the next one's
     drop_broker_connections(app)
 
 

@@ -6,7 +6,7 @@ import socket
 from aiosmtpd.controller import Controller
 
 
-class _Inbox:
+class Inbox:
     def __init__(self):
         self.messages = []
 
@@ -22,8 +22,8 @@ def free_port():
 
 
 class SmtpSink:
-    def __init__(self, port=None):
-        self.inbox = _Inbox()
+    def __init__(self, port=None, inbox=None):
+        self.inbox = inbox or Inbox()
         self.port = port or free_port()
         self.controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port)
 

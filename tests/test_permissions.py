@@ -262,6 +262,7 @@ TABLE = [
     row("admin index", "GET", _fixed("/admin/"), (ADMIN_LOGIN,) * 9 + (200,)),
     row("admin: applications", "GET", _fixed("/admin/eservices/application/"), (ADMIN_LOGIN,) * 9 + (200,)),
     row("admin: issued documents", "GET", _fixed("/admin/documents/issueddocument/"), (ADMIN_LOGIN,) * 9 + (200,)),
+    row("admin: outbox", "GET", _fixed("/admin/core/outboxmessage/"), (ADMIN_LOGIN,) * 9 + (200,)),
 ]
 
 

@@ -13,6 +13,7 @@ from viewflow.workflow.models import Task
 
 from accounts.models import Organisation, Role
 from core.models import AuditEvent
+from core.outbox import outbox_deliver_due
 from documents.models import Document
 from eservices.models import Application
 from eservices.services import application_apply
@@ -117,6 +118,7 @@ def test_a_reminder_goes_out_before_the_deadline_once(people, permit_service, dj
         application = _submit(people, permit_service)
         clock = _task_clock(application, "check_completeness")
         assert clock.remind_at == at(2026, 12, 8, 9)  # two working days, reminded one before
+        outbox_deliver_due()  # the submission's own mail goes out first
         mail.outbox.clear()
 
         traveller.move_to(at(2026, 12, 8, 8, 59))
@@ -140,6 +142,7 @@ def test_an_overdue_task_is_escalated_to_the_supervisors_once(people, permit_ser
         application = _submit(people, permit_service)
         claimed(application, "check_completeness", people.clerk)
         traveller.move_to(at(2026, 12, 9, 9, 1))
+        outbox_deliver_due()  # the submission's own mail goes out first
         mail.outbox.clear()
         with django_capture_on_commit_callbacks(execute=True):
             run = run_due_timers()
@@ -162,6 +165,7 @@ def test_an_overdue_decision_is_reassigned_to_another_supervisor_and_audited(cli
         application = reviewed(people.citizen, people)
         claimed(application, "decision", people.supervisor)
         traveller.move_to(at(2026, 12, 10, 9, 1))  # three working days later
+        outbox_deliver_due()  # the submission's own mail goes out first
         mail.outbox.clear()
         with django_capture_on_commit_callbacks(execute=True):
             assert run_due_timers().escalated == {"reassign": 1}
@@ -184,6 +188,7 @@ def test_an_unanswered_correction_closes_the_case_automatically(client, people, 
         check_completeness(application, people.clerk, complete=False, comment="Sign the site plan.")
         correction = open_task(application, "correction")
         assert TaskClock.objects.get(task=correction).due_at == at(2026, 12, 21, 9)
+        outbox_deliver_due()  # the submission's own mail goes out first
         mail.outbox.clear()
         traveller.move_to(at(2026, 12, 21, 9, 1))
         with django_capture_on_commit_callbacks(execute=True):
@@ -223,6 +228,7 @@ def test_a_finished_task_stops_its_clock_and_fires_nothing(people, permit_servic
         clock = TaskClock.objects.get(task__process=application.process, task__flow_task__endswith=step)
         assert clock.finished_at == at(2026, 12, 7, 9) and clock.on_time
         traveller.move_to(at(2027, 1, 30, 9))
+        outbox_deliver_due()  # the submission's own mail goes out first
         mail.outbox.clear()
         run_due_timers()
     assert not AuditEvent.objects.filter(action__startswith="workflows.task.", object_id=str(clock.task_id),

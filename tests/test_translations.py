@@ -23,6 +23,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
+from core.outbox import outbox_deliver_due
 from eservices.services import application_apply
 
 from .factories import PERMIT_DATA, UserFactory, permit_files
@@ -202,6 +203,7 @@ def test_applicant_is_written_to_in_their_preferred_language(
         application = application_apply(
             actor=citizen, service_type=permit_service, data=dict(PERMIT_DATA), files=permit_files(),
         )
+    outbox_deliver_due()
     assert len(mailoutbox) == 1
     message = mailoutbox[0]
     assert message.to == [citizen.email]

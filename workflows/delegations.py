@@ -63,8 +63,7 @@ def delegation_create(*, actor, substitute, starts_on, ends_on, reason=""):
         audit.record(actor=actor, action="workflows.delegation.create", obj=delegation, after=_snapshot(delegation))
         if substitute.email:
             link = site_link("workflows:inbox") + "?tab=mine"
-            transaction.on_commit(lambda: mail_user(substitute, "workflows/email/delegation", delegation=delegation,
-                                                    link=link))
+            mail_user(substitute, "workflows/email/delegation", about=delegation, delegation=delegation, link=link)
     return delegation
 
 

@@ -1,7 +1,6 @@
-"""E-mails to staff about their tasks: reminders and escalations. Sent after
-commit, each in the recipient's language."""
+"""E-mails to staff about their tasks: reminders and escalations. Written to
+the outbox in the caller's transaction, each in the recipient's language."""
 
-from django.db import transaction
 from django.utils.functional import lazy
 
 from core.mail import mail_user, site_link
@@ -15,9 +14,5 @@ def notify_staff(users, event, *, task, **extra):
         return
     link = site_link("workflows:task", task.pk)
     title = lazy(task_label, str)(task)  # named in each recipient's language
-
-    def send():
-        for user in recipients:
-            mail_user(user, f"workflows/email/{event}", task=task, link=link, title=title, **extra)
-
-    transaction.on_commit(send)
+    for user in recipients:
+        mail_user(user, f"workflows/email/{event}", about=task, task=task, link=link, title=title, **extra)
