@@ -20,7 +20,9 @@ def problem_exception_handler(exc, context):
     response = exception_handler(exc, context)
     if response is None:
         return None
-    body = {"type": "about:blank", "status": response.status_code, "code": getattr(exc, "default_code", "error")}
+    codes = exc.get_codes() if isinstance(exc, exceptions.APIException) else None
+    code = codes if isinstance(codes, str) else getattr(exc, "default_code", "error")
+    body = {"type": "about:blank", "status": response.status_code, "code": code}
     if isinstance(exc, exceptions.ValidationError):
         body["title"] = str(exceptions.ValidationError.default_detail)
         body["fields"] = response.data if isinstance(response.data, dict) else {"non_field_errors": response.data}
