@@ -63,3 +63,12 @@ class RequestTooLarge(DomainError):
     code = "request_too_large"
     status = 413
     default_message = _("What was sent is too large.")
+
+
+class NullCharacter(DomainError):
+    """A NUL byte in a request's address or query (core.middleware): no page takes one, and PostgreSQL
+    refuses it in any text it is asked to compare."""
+
+    code = "null_character"
+    status = 400
+    default_message = _("The address contains a null character (%00), which no page accepts. Please check the link.")

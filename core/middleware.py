@@ -7,7 +7,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 
 from .context import request_context
-from .errors import DomainError, LengthRequired, RequestTooLarge
+from .errors import DomainError, LengthRequired, NullCharacter, RequestTooLarge
 from .http import declared_content_length, form_body_limit
 
 
@@ -53,6 +53,25 @@ def domain_error_response(request, exception):
     if request.path.startswith("/api/"):
         return JsonResponse(problem_body(exception), status=exception.status, content_type="application/problem+json")
     return TemplateResponse(request, "error.html", {"error": exception}, status=exception.status).render()
+
+
+class NullCharacterMiddleware:
+    """Refuses a request whose path or query carries a NUL byte (``%00``) with a 400 before any view
+    reads it: nothing legitimate sends one, and a query naming it fails on PostgreSQL (a 500)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.path_info or _query_has_null(request):
+            return domain_error_response(request, NullCharacter())
+        return self.get_response(request)
+
+
+def _query_has_null(request):
+    query = request.META.get("QUERY_STRING", "")
+    return ("%00" in query or "\x00" in query) and any(
+        "\x00" in key or any("\x00" in value for value in values) for key, values in request.GET.lists())
 
 
 class FormBodyLimitMiddleware:

@@ -48,3 +48,32 @@ def test_json_nested_a_few_levels_is_still_read(people):
     client = csrf_client(people.citizen)
     response = client.post("/api/v1/uploads/", data={"name": "plan.pdf", "size": 10}, content_type="application/json")
     assert response.status_code == 201, response.content
+
+
+# --- 3. a NUL byte in the address ------------------------------------------------------------------------------------
+
+NULL_MESSAGE = "The address contains a null character (%00), which no page accepts. Please check the link."
+
+
+@pytest.mark.parametrize("url", ["/api/v1/services/a%00b/", "/api/v1/services/?page=%00", "/api/v1/services/?x%00=1"])
+def test_a_null_byte_in_an_api_address_is_a_400_problem(client, permit_service, url):
+    response = client.get(url)
+    assert response.status_code == 400
+    assert problem(response)["code"] == "null_character"
+    assert problem(response)["title"] == NULL_MESSAGE
+
+
+@pytest.mark.parametrize("url", ["/audit/?q=%00", "/audit/?q=a%00b", "/audit/trail/a%00b/"])
+def test_a_null_byte_in_a_page_address_is_a_400_with_a_message(client, people, url):
+    client.force_login(people.auditor)
+    response = client.get(url)
+    assert response.status_code == 400
+    assert NULL_MESSAGE in response.content.decode().replace("&#x27;", "'")
+
+
+def test_a_null_byte_in_a_form_post_address_changes_nothing(client, people):
+    client.force_login(people.citizen)
+    audit_rows = AuditEvent.objects.count()
+    response = client.post("/services/building-permit%00/apply/", {"action": "save", "site_address": "x"})
+    assert response.status_code == 400
+    assert AuditEvent.objects.count() == audit_rows
