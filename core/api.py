@@ -1,4 +1,4 @@
-"""RFC 7807 problem responses for the REST API."""
+"""RFC 7807 problem responses for the REST API (the shape: core.problems)."""
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
@@ -6,13 +6,14 @@ from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
-from .errors import DomainError
-from .middleware import problem_body
+from .errors import DomainError, request_body_error
+from .problems import PROBLEM_CONTENT_TYPE, problem_body, problem_document
 
 
 def problem_exception_handler(exc, context):
-    if isinstance(exc, DomainError):
-        return Response(problem_body(exc), status=exc.status, content_type="application/problem+json")
+    domain_error = exc if isinstance(exc, DomainError) else request_body_error(exc)
+    if domain_error is not None:
+        return Response(problem_body(domain_error), status=domain_error.status, content_type=PROBLEM_CONTENT_TYPE)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
@@ -22,12 +23,12 @@ def problem_exception_handler(exc, context):
         return None
     codes = exc.get_codes() if isinstance(exc, exceptions.APIException) else None
     code = codes if isinstance(codes, str) else getattr(exc, "default_code", "error")
-    body = {"type": "about:blank", "status": response.status_code, "code": code}
     if isinstance(exc, exceptions.ValidationError):
-        body["title"] = str(exceptions.ValidationError.default_detail)
-        body["fields"] = response.data if isinstance(response.data, dict) else {"non_field_errors": response.data}
+        fields = response.data if isinstance(response.data, dict) else {"non_field_errors": response.data}
+        body = problem_document(status=response.status_code, code=code,
+                                title=exceptions.ValidationError.default_detail, fields=fields)
     else:
-        body["title"] = str(getattr(exc, "detail", exc))
+        body = problem_document(status=response.status_code, code=code, title=getattr(exc, "detail", exc))
     response.data = body
-    response.content_type = "application/problem+json"
+    response.content_type = PROBLEM_CONTENT_TYPE
     return response

@@ -1,7 +1,6 @@
 import uuid
 
 from django.conf import settings
-from django.http import JsonResponse
 from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
@@ -9,6 +8,7 @@ from django.utils.translation import gettext as _
 from .context import request_context
 from .errors import DomainError, LengthRequired, NullCharacter, RequestTooLarge
 from .http import declared_content_length, form_body_limit
+from .problems import is_api_request, problem_response
 
 
 def _client_ip(request):
@@ -50,8 +50,8 @@ class DomainErrorMiddleware:
 
 def domain_error_response(request, exception):
     """A domain error as the client reads it: a problem document under /api/, else the error page."""
-    if request.path.startswith("/api/"):
-        return JsonResponse(problem_body(exception), status=exception.status, content_type="application/problem+json")
+    if is_api_request(request):
+        return problem_response(exception)
     return TemplateResponse(request, "error.html", {"error": exception}, status=exception.status).render()
 
 
@@ -107,15 +107,3 @@ class FormBodyLimitMiddleware:
 
 def _sent_in_chunks(request):
     return not request.META.get("CONTENT_LENGTH") and "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower()
-
-
-def problem_body(exception):
-    body = {
-        "type": f"https://munis.example/problems/{exception.code}",
-        "title": str(exception.message),
-        "status": exception.status,
-        "code": exception.code,
-    }
-    if exception.fields:
-        body["fields"] = {k: [str(m) for m in v] for k, v in exception.fields.items()}
-    return body

@@ -1,6 +1,8 @@
 """Faults a probe of every role against every route found (issue 14, "Hardening"): each is now a clear
 4xx, a lock, an audit row or a header, and each test here fails without its fix."""
 
+import json
+
 import pytest
 from django.test import Client
 
@@ -11,7 +13,7 @@ from documents.upload_sessions import UploadSession
 def problem(response):
     """The problem document of a response (and that it is one)."""
     assert response["Content-Type"] == "application/problem+json", (response.status_code, response.content[:300])
-    return response.json()
+    return json.loads(response.content)
 
 
 def csrf_client(user):
@@ -77,3 +79,58 @@ def test_a_null_byte_in_a_form_post_address_changes_nothing(client, people):
     response = client.post("/services/building-permit%00/apply/", {"action": "save", "site_address": "x"})
     assert response.status_code == 400
     assert AuditEvent.objects.count() == audit_rows
+
+
+# --- 10. every error under /api/ is a problem document with one type base --------------------------------------------
+
+def api_problem(response, status, code):
+    body = problem(response)
+    assert (response.status_code, body["status"], body["code"]) == (status, status, code), body
+    assert body["type"] == f"https://munis.example/problems/{code}"
+    assert body["title"]
+    return body
+
+
+def test_api_errors_raised_by_drf_django_and_our_services_share_one_type_base(client, people):
+    api_problem(client.get("/api/v1/applications/"), 403, "not_authenticated")
+    api_problem(client.get("/api/v1/no-such-thing/"), 404, "not_found")
+    api_problem(client.delete("/api/v1/services/"), 405, "method_not_allowed")
+    client.force_login(people.citizen)
+    api_problem(client.get("/api/v1/applications/424242/"), 404, "not_found")
+    api_problem(client.get("/api/v1/uploads/00000000-0000-0000-0000-000000000000/"), 404, "not_found")
+    api_problem(client.post("/api/v1/uploads/", "text", content_type="text/plain"), 415, "unsupported_media_type")
+    invalid = api_problem(client.post("/api/v1/uploads/", {}, content_type="application/json"), 400, "invalid")
+    assert set(invalid["fields"]) == {"name", "size"}
+
+
+def test_an_api_body_over_the_memory_limit_is_a_413_problem(client, people, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    client.force_login(people.citizen)
+    response = client.post("/api/v1/uploads/", {"name": "x" * 2000, "size": 1}, content_type="application/json")
+    body = api_problem(response, 413, "request_too_large")
+    assert body["title"] == "What was sent is larger than the 1000\xa0bytes read at once (files excepted)."
+    assert not UploadSession.objects.exists()
+
+
+def test_an_api_body_with_too_many_fields_is_a_400_problem(client, people, settings):
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 10
+    client.force_login(people.citizen)
+    form = "&".join(f"f{n}=1" for n in range(20)) + "&name=a.pdf&size=1"
+    response = client.post("/api/v1/uploads/", form, content_type="application/x-www-form-urlencoded")
+    body = api_problem(response, 400, "too_many_fields")
+    assert body["title"] == "What was sent has more than 10 fields."
+    assert not UploadSession.objects.exists()
+
+
+def test_a_page_sent_a_body_over_the_memory_limit_answers_413_with_a_message(client, db, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    response = client.post("/accounts/login/", {"username": "a@example.org", "password": "x" * 2000})
+    assert response.status_code == 413
+    assert "What was sent is larger than the 1000\xa0bytes read at once" in response.content.decode()
+
+
+def test_a_server_error_under_the_api_is_a_problem_document(rf):
+    from core.views import server_error
+
+    api_problem(server_error(rf.get("/api/v1/services/")), 500, "server_error")
+    assert server_error(rf.get("/services/"))["Content-Type"].startswith("text/html")
