@@ -340,7 +340,13 @@ if not DEBUG:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Each line names the request it was written for: our id (as in the audit rows and the X-Request-ID
+    # answer) and the X-Request-ID the client or a proxy sent, "-" when none (core.request_logging).
+    "formatters": {"request": {
+        "()": "core.request_logging.RequestFormatter",
+        "format": "%(levelname)s %(name)s [request %(request_id)s, client's %(client_request_id)s] %(message)s",
+    }},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "request"}},
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="WARNING")},
     # pyHanko logs a certificate without a trusted chain (e.g. the development certificate) as an
     # error with a traceback; the verify page reports it, so only its own failures are logged.

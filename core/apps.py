@@ -3,11 +3,15 @@ from django.contrib.staticfiles.apps import StaticFilesConfig as BaseStaticFiles
 
 
 class CoreConfig(AppConfig):
+    default = True  # this module holds a second AppConfig (below): without this, Django would ignore both
     name = "core"
     verbose_name = "Core"
 
     def ready(self):
         from . import audit  # noqa: F401  registers core's own audit actions
+        from .request_logging import install_log_record_factory
+
+        install_log_record_factory()
 
 
 class StaticFilesConfig(BaseStaticFilesConfig):

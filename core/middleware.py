@@ -1,3 +1,4 @@
+import logging
 import uuid
 
 from django.conf import settings
@@ -10,23 +11,31 @@ from .errors import DomainError, LengthRequired, NullCharacter, RequestTooLarge
 from .http import declared_content_length, form_body_limit
 from .problems import is_api_request, problem_response
 
+request_logger = logging.getLogger("munis.request")
+
 
 def _client_ip(request):
     return request.META.get("REMOTE_ADDR") or None
 
 
 class RequestContextMiddleware:
-    """Gives every request a correlation id (echoed as X-Request-ID) and makes
-    it and the client IP available to audit rows."""
+    """Gives every request our own correlation id (echoed as X-Request-ID) and makes it and the
+    client IP available to audit rows and log records.
+
+    An X-Request-ID the client sent is never used as the id (anyone could send one to blur the audit
+    trail); it is kept beside ours on the log records (core.request_logging) and logged on ``munis.request``."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        request_id = uuid.uuid4().hex
         incoming = request.headers.get("X-Request-ID", "")
-        request_id = incoming if incoming and len(incoming) <= 64 and incoming.isprintable() else uuid.uuid4().hex
-        request.request_id = request_id
-        with request_context(request_id=request_id, ip=_client_ip(request)):
+        client_request_id = incoming if len(incoming) <= 64 and incoming.isprintable() else ""
+        request.request_id, request.client_request_id = request_id, client_request_id
+        with request_context(request_id=request_id, ip=_client_ip(request), client_request_id=client_request_id):
+            if client_request_id:
+                request_logger.info("Request %s carries the client's X-Request-ID %r", request_id, client_request_id)
             response = self.get_response(request)
         response["X-Request-ID"] = request_id
         return response
