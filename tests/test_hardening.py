@@ -134,3 +134,28 @@ def test_a_server_error_under_the_api_is_a_problem_document(rf):
 
     api_problem(server_error(rf.get("/api/v1/services/")), 500, "server_error")
     assert server_error(rf.get("/services/"))["Content-Type"].startswith("text/html")
+
+
+# --- 8. a case's documents stay out of browser and proxy caches ------------------------------------------------------
+
+def test_downloads_previews_and_decisions_are_never_stored_by_a_cache(client, people):
+    from django.urls import reverse
+
+    from documents.previews import previews_make_pending
+
+    from . import cases
+
+    application = cases.approved(people.citizen, people)
+    previews_make_pending()
+    version = cases.versions_of(application).filter(document__code="site_plan").first()
+    urls = [reverse("eservices:decision", args=[application.pk]),
+            reverse("eservices:document", args=[application.pk, version.pk]),
+            reverse("eservices:document_preview", args=[application.pk, version.pk])]
+    for user in (people.citizen, people.clerk):
+        client.force_login(user)
+        for url in urls:
+            response = client.get(url)
+            assert response.status_code == 200, (user, url)
+            b"".join(response.streaming_content)
+            assert response["Cache-Control"] == "private, no-store", url
+            assert "Expires" not in response
