@@ -10,6 +10,7 @@ from .context import request_context
 from .errors import DomainError, LengthRequired, NullCharacter, RequestTooLarge
 from .http import declared_content_length, form_body_limit
 from .problems import is_api_request, problem_response
+from .security import log_refusal
 
 request_logger = logging.getLogger("munis.request")
 
@@ -59,6 +60,7 @@ class DomainErrorMiddleware:
 
 def domain_error_response(request, exception):
     """A domain error as the client reads it: a problem document under /api/, else the error page."""
+    log_refusal(request, status=exception.status, exception=exception)
     if is_api_request(request):
         return problem_response(exception)
     return TemplateResponse(request, "error.html", {"error": exception}, status=exception.status).render()

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET
 from .errors import NotFound, PermissionDenied, RateLimited, ValidationFailed, request_body_error
 from .middleware import domain_error_response
 from .problems import PROBLEM_CONTENT_TYPE, is_api_request, problem_document, problem_response
+from .security import log_refusal
 
 
 def home(request):
@@ -116,12 +117,14 @@ def bad_request(request, exception, template_name="400.html"):
 
 
 def permission_denied(request, exception, template_name="403.html"):
+    log_refusal(request, status=403, exception=exception)
     if is_api_request(request):
         return problem_response(PermissionDenied())
     return defaults.permission_denied(request, exception, template_name)
 
 
 def page_not_found(request, exception, template_name="404.html"):
+    log_refusal(request, status=404, exception=exception)
     if is_api_request(request):
         return problem_response(NotFound())
     return defaults.page_not_found(request, exception, template_name)

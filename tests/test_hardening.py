@@ -159,3 +159,57 @@ def test_downloads_previews_and_decisions_are_never_stored_by_a_cache(client, pe
             b"".join(response.streaming_content)
             assert response["Cache-Control"] == "private, no-store", url
             assert "Expires" not in response
+
+
+# --- 9. refused attempts on others' objects are logged ----------------------------------------------------------------
+
+def security_records(caplog):
+    return [r for r in caplog.records if r.name == "munis.security"]
+
+
+def test_refused_attempts_on_others_objects_name_user_address_path_and_request(client, people, caplog):
+    from . import cases
+
+    theirs = cases.submitted(people.other_citizen)
+    client.force_login(people.citizen)
+    attempts = [
+        (f"/applications/{theirs.pk}/", 404),  # a page: Django's Http404
+        (f"/api/v1/applications/{theirs.pk}/", 404),  # the API: DRF's not found
+        (f"/applications/{theirs.pk}/correction/", 404),
+        ("/audit/", 403),  # a page: Django's PermissionDenied
+        ("/staff/inbox/", 403),
+    ]
+    for path, status in attempts:
+        caplog.clear()
+        with caplog.at_level("WARNING", logger="munis.security"):
+            response = client.get(path, REMOTE_ADDR="203.0.113.9")
+        assert response.status_code == status, path
+        [record] = security_records(caplog)
+        assert (record.status, record.user_id, record.ip, record.path, record.method) == (
+            status, people.citizen.pk, "203.0.113.9", path, "GET")
+        assert record.refused_request_id == response["X-Request-ID"]
+        message = record.getMessage()
+        assert f"user {people.citizen.pk}" in message and "203.0.113.9" in message and path in message
+
+
+def test_a_service_refusing_a_signed_in_user_is_logged(client, people, caplog):
+    from django.urls import reverse
+
+    from . import cases
+
+    application = cases.in_review(people.citizen, people.clerk)
+    task = cases.open_task(application, "review_fire_safety")
+    client.force_login(people.environment)  # a clerk of another department
+    with caplog.at_level("WARNING", logger="munis.security"):
+        response = client.post(reverse("workflows:claim", args=[task.pk]), REMOTE_ADDR="198.51.100.4")
+    assert response.status_code in (403, 404)
+    [record] = security_records(caplog)
+    assert (record.user_id, record.ip, record.status) == (people.environment.pk, "198.51.100.4", response.status_code)
+
+
+def test_an_address_that_matches_no_page_is_not_a_refusal(client, people, caplog):
+    client.force_login(people.citizen)
+    with caplog.at_level("WARNING", logger="munis.security"):
+        assert client.get("/no-such-page/").status_code == 404
+        assert client.get("/api/v1/no-such-thing/").status_code == 404
+    assert security_records(caplog) == []
