@@ -13,6 +13,7 @@ from accounts import permissions
 from accounts.models import Role
 from core.admin import ReadOnlyAdminMixin
 from core.errors import DomainError
+from core.validators import no_invisible_controls
 
 from .issuing import document_revoke
 from .models import Document, DocumentClass, DocumentVersion, IssuedDocument
@@ -28,7 +29,8 @@ from .retention_models import DisposalItem, DisposalRun, LegalHold, RetentionRul
 
 
 class RevokeForm(forms.Form):
-    reason = forms.CharField(label=gettext_lazy("Reason for revocation"), max_length=2000, widget=forms.Textarea(
+    reason = forms.CharField(label=gettext_lazy("Reason for revocation"), max_length=2000, validators=[
+        no_invisible_controls], widget=forms.Textarea(
         attrs={"rows": 3, "cols": 80}), help_text=gettext_lazy("Shown on the public verify page."))
 
 

@@ -15,6 +15,7 @@ from simple_history.utils import bulk_create_with_history
 from core import audit
 from core.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 from core.references import reference_take_next
+from core.validators import invisible_controls_message, strings_with_invisible_controls
 from documents.issuing import document_issue
 from documents.resumable import UploadRef, upload_session_file
 from documents.selectors import document_class, document_codes_of_case
@@ -59,6 +60,8 @@ def validate_application_data(*, version, data, partial=False):
     if partial:
         schema.pop("required", None)
     fields = _schema_errors(schema, data)
+    for path, found in strings_with_invisible_controls(data):
+        fields.setdefault(path[0] if path else "__all__", []).append(invisible_controls_message(found))
     if fields:
         raise ValidationFailed(fields=fields)
 

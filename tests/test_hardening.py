@@ -213,3 +213,77 @@ def test_an_address_that_matches_no_page_is_not_a_refusal(client, people, caplog
         assert client.get("/no-such-page/").status_code == 404
         assert client.get("/api/v1/no-such-thing/").status_code == 404
     assert security_records(caplog) == []
+
+
+# --- 7. invisible direction controls are refused where people type ---------------------------------------------------
+
+RLO = "\u202e"
+RLO_MESSAGE = ("Remove the invisible control character(s) U+202E Right-To-Left Override: they make text read "
+               "differently from how it shows.")
+
+
+def test_a_permit_application_with_a_direction_override_is_refused_and_nothing_written(client, people, settings):
+    from .test_bad_input import apply_payload, field_error_shown, page, snapshot, stored_files
+
+    client.force_login(people.citizen)
+    before = snapshot()
+    for action in ("submit", "save"):
+        response = client.post("/services/building-permit/apply/",
+                               apply_payload({"site_address": f"12 Navoi Street {RLO}LTR"}, action=action))
+        assert response.status_code == 400
+        assert field_error_shown(response, "site_address", RLO_MESSAGE), page(response)[-3000:]
+    assert snapshot() == before
+    assert stored_files(settings) == []
+
+
+@pytest.mark.parametrize("text", ["\u2066x\u2069", "a\u200bb", "\ufeffx", "x\u200e", "\u202ax\u202c"])
+def test_the_application_service_refuses_invisible_controls_in_any_text(people, permit_service, text):
+    from core.errors import ValidationFailed
+    from eservices.models import Application
+    from eservices.services import application_apply
+
+    from .factories import PERMIT_DATA, permit_files
+
+    with pytest.raises(ValidationFailed) as refused:
+        application_apply(actor=people.citizen, service_type=permit_service,
+                          data={**PERMIT_DATA, "site_address": f"12 Navoi Street {text}"}, files=permit_files())
+    [message] = refused.value.fields["site_address"]
+    assert message.startswith("Remove the invisible control character(s) U+")
+    assert not Application.objects.exists()
+
+
+def test_a_review_comment_with_a_direction_override_is_refused(client, people):
+    from django.urls import reverse
+
+    from . import cases
+
+    application = cases.in_review(people.citizen, people.clerk)
+    task = cases.claimed(application, "review_architecture", people.clerk)
+    client.force_login(people.clerk)
+    audit_rows = AuditEvent.objects.count()
+    response = client.post(reverse("workflows:task", args=[task.pk]),
+                           {"favourable": "yes", "comment": f"Fine {RLO}enod"})
+    assert response.status_code == 400
+    assert RLO_MESSAGE in response.content.decode().replace("&#x27;", "'")
+    task.refresh_from_db()
+    assert task.status != "DONE" and AuditEvent.objects.count() == audit_rows
+
+
+def test_a_full_name_with_a_direction_override_is_refused_at_sign_up(client, db):
+    from accounts.models import User
+
+    response = client.post("/accounts/signup/", {
+        "full_name": f"Zarina {RLO}avotnekhsaT", "email": "zarina@example.org", "preferred_language": "en",
+        "password1": "a-long-Passphrase-42", "password2": "a-long-Passphrase-42"})
+    assert response.status_code == 400
+    assert RLO_MESSAGE in response.content.decode().replace("&#x27;", "'")
+    assert not User.objects.exists()
+
+
+def test_right_to_left_text_itself_is_welcome(people, permit_service):
+    from eservices.services import application_save_draft
+
+    draft = application_save_draft(actor=people.citizen, service_type=permit_service,
+                                   data={"site_address": "شارع نوائي ١٢"}, files={})
+    assert draft.data["site_address"] == "شارع نوائي ١٢"
+
