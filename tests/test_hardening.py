@@ -287,3 +287,40 @@ def test_right_to_left_text_itself_is_welcome(people, permit_service):
                                    data={"site_address": "شارع نوائي ١٢"}, files={})
     assert draft.data["site_address"] == "شارع نوائي ١٢"
 
+
+# --- 5. the engine's rows are read-only in the admin -----------------------------------------------------------------
+
+def test_an_administrator_cannot_edit_engine_tasks_or_processes_in_the_admin(client, people):
+    from accounts.models import Organisation
+    from viewflow.workflow.models import Process, Task
+
+    from . import cases
+
+    application = cases.in_review(people.citizen, people.clerk)
+    task = cases.open_task(application, "review_fire_safety")
+    process = Process.objects.get(pk=application.process_id)
+    other_department = Organisation.objects.get(code="dept-environment")
+    columns = ("status", "owner_id", "owner_permission", "owner_permission_obj_pk", "data", "flow_task")
+    before = list(Task.objects.filter(process=process).order_by("pk").values_list(*columns))
+    process_before = Process.objects.filter(pk=process.pk).values_list("status", "data", "finished").get()
+    audit_rows = AuditEvent.objects.count()
+    client.force_login(people.admin)
+
+    page = client.get(f"/admin/viewflow/task/{task.pk}/change/")
+    assert page.status_code == 200 and 'name="_save"' not in page.content.decode()  # a view, no form to send
+    moved = {"owner_permission": task.owner_permission, "owner_permission_obj_pk": str(other_department.pk),
+             "owner": people.environment.pk, "status": "NEW", "data": "{}", "_save": "Save"}
+    assert client.post(f"/admin/viewflow/task/{task.pk}/change/", moved).status_code == 403
+    assert client.post(f"/admin/viewflow/task/{task.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert client.get("/admin/viewflow/task/add/").status_code == 403
+    assert client.post(f"/admin/viewflow/process/{process.pk}/change/", {
+        "status": "DONE", "data": "{}", "task_set-TOTAL_FORMS": "0", "task_set-INITIAL_FORMS": "0",
+        "_save": "Save"}).status_code == 403
+    assert client.post(f"/admin/viewflow/process/{process.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert client.get("/admin/viewflow/process/add/").status_code == 403
+
+    assert list(Task.objects.filter(process=process).order_by("pk").values_list(*columns)) == before
+    assert Process.objects.filter(pk=process.pk).values_list("status", "data", "finished").get() == process_before
+    assert AuditEvent.objects.count() == audit_rows
+    assert client.get("/admin/viewflow/task/").status_code == 200  # the lists still read
+    assert client.get("/admin/viewflow/process/").status_code == 200
