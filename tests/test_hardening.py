@@ -1,13 +1,29 @@
 """Faults a probe of every role against every route found (issue 14, "Hardening"): each is now a clear
 4xx, a lock, an audit row or a header, and each test here fails without its fix."""
 
+import http.client
 import json
+from urllib.parse import urlsplit
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.urls import reverse
+from viewflow.workflow.models import Process, Task
 
+from accounts.models import Organisation, User
+from core.errors import ValidationFailed
 from core.models import AuditEvent
+from core.views import server_error
+from documents.previews import previews_make_pending
 from documents.upload_sessions import UploadSession
+from eservices.models import Application
+from eservices.selectors import decision_letter_of
+from eservices.services import application_apply, application_save_draft
+
+from . import cases
+from .factories import PERMIT_DATA, permit_files
+from .test_bad_input import apply_payload, field_error_shown, page, snapshot, stored_files
 
 
 def problem(response):
@@ -130,8 +146,6 @@ def test_a_page_sent_a_body_over_the_memory_limit_answers_413_with_a_message(cli
 
 
 def test_a_server_error_under_the_api_is_a_problem_document(rf):
-    from core.views import server_error
-
     api_problem(server_error(rf.get("/api/v1/services/")), 500, "server_error")
     assert server_error(rf.get("/services/"))["Content-Type"].startswith("text/html")
 
@@ -139,12 +153,6 @@ def test_a_server_error_under_the_api_is_a_problem_document(rf):
 # --- 8. a case's documents stay out of browser and proxy caches ------------------------------------------------------
 
 def test_downloads_previews_and_decisions_are_never_stored_by_a_cache(client, people):
-    from django.urls import reverse
-
-    from documents.previews import previews_make_pending
-
-    from . import cases
-
     application = cases.approved(people.citizen, people)
     previews_make_pending()
     version = cases.versions_of(application).filter(document__code="site_plan").first()
@@ -168,8 +176,6 @@ def security_records(caplog):
 
 
 def test_refused_attempts_on_others_objects_name_user_address_path_and_request(client, people, caplog):
-    from . import cases
-
     theirs = cases.submitted(people.other_citizen)
     client.force_login(people.citizen)
     attempts = [
@@ -193,10 +199,6 @@ def test_refused_attempts_on_others_objects_name_user_address_path_and_request(c
 
 
 def test_a_service_refusing_a_signed_in_user_is_logged(client, people, caplog):
-    from django.urls import reverse
-
-    from . import cases
-
     application = cases.in_review(people.citizen, people.clerk)
     task = cases.open_task(application, "review_fire_safety")
     client.force_login(people.environment)  # a clerk of another department
@@ -223,8 +225,6 @@ RLO_MESSAGE = ("Remove the invisible control character(s) U+202E Right-To-Left O
 
 
 def test_a_permit_application_with_a_direction_override_is_refused_and_nothing_written(client, people, settings):
-    from .test_bad_input import apply_payload, field_error_shown, page, snapshot, stored_files
-
     client.force_login(people.citizen)
     before = snapshot()
     for action in ("submit", "save"):
@@ -238,12 +238,6 @@ def test_a_permit_application_with_a_direction_override_is_refused_and_nothing_w
 
 @pytest.mark.parametrize("text", ["\u2066x\u2069", "a\u200bb", "\ufeffx", "x\u200e", "\u202ax\u202c"])
 def test_the_application_service_refuses_invisible_controls_in_any_text(people, permit_service, text):
-    from core.errors import ValidationFailed
-    from eservices.models import Application
-    from eservices.services import application_apply
-
-    from .factories import PERMIT_DATA, permit_files
-
     with pytest.raises(ValidationFailed) as refused:
         application_apply(actor=people.citizen, service_type=permit_service,
                           data={**PERMIT_DATA, "site_address": f"12 Navoi Street {text}"}, files=permit_files())
@@ -253,10 +247,6 @@ def test_the_application_service_refuses_invisible_controls_in_any_text(people, 
 
 
 def test_a_review_comment_with_a_direction_override_is_refused(client, people):
-    from django.urls import reverse
-
-    from . import cases
-
     application = cases.in_review(people.citizen, people.clerk)
     task = cases.claimed(application, "review_architecture", people.clerk)
     client.force_login(people.clerk)
@@ -270,8 +260,6 @@ def test_a_review_comment_with_a_direction_override_is_refused(client, people):
 
 
 def test_a_full_name_with_a_direction_override_is_refused_at_sign_up(client, db):
-    from accounts.models import User
-
     response = client.post("/accounts/signup/", {
         "full_name": f"Zarina {RLO}avotnekhsaT", "email": "zarina@example.org", "preferred_language": "en",
         "password1": "a-long-Passphrase-42", "password2": "a-long-Passphrase-42"})
@@ -281,8 +269,6 @@ def test_a_full_name_with_a_direction_override_is_refused_at_sign_up(client, db)
 
 
 def test_right_to_left_text_itself_is_welcome(people, permit_service):
-    from eservices.services import application_save_draft
-
     draft = application_save_draft(actor=people.citizen, service_type=permit_service,
                                    data={"site_address": "شارع نوائي ١٢"}, files={})
     assert draft.data["site_address"] == "شارع نوائي ١٢"
@@ -291,11 +277,6 @@ def test_right_to_left_text_itself_is_welcome(people, permit_service):
 # --- 5. the engine's rows are read-only in the admin -----------------------------------------------------------------
 
 def test_an_administrator_cannot_edit_engine_tasks_or_processes_in_the_admin(client, people):
-    from accounts.models import Organisation
-    from viewflow.workflow.models import Process, Task
-
-    from . import cases
-
     application = cases.in_review(people.citizen, people.clerk)
     task = cases.open_task(application, "review_fire_safety")
     process = Process.objects.get(pk=application.process_id)
@@ -324,3 +305,38 @@ def test_an_administrator_cannot_edit_engine_tasks_or_processes_in_the_admin(cli
     assert AuditEvent.objects.count() == audit_rows
     assert client.get("/admin/viewflow/task/").status_code == 200  # the lists still read
     assert client.get("/admin/viewflow/process/").status_code == 200
+
+
+# --- 4. an oversized comparison on /verify/ ---------------------------------------------------------------------------
+
+def _oversized_compare(live_server, path, size):
+    """POST ``size`` bytes of a multipart body to the development server (Django's own, as ``make run``)."""
+    boundary = "munisboundary"
+    head = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"pdf\"; filename=\"big.pdf\"\r\n"
+            "Content-Type: application/pdf\r\n\r\n").encode()
+    tail = f"\r\n--{boundary}--\r\n".encode()
+    body = head + b"%PDF-1.7\n" + b"0" * (size - len(head) - len(tail) - 9) + tail
+    address = urlsplit(live_server.url)
+    connection = http.client.HTTPConnection(address.hostname, address.port, timeout=60)
+    try:
+        connection.request("POST", path, body=body,
+                           headers={"Content-Type": f"multipart/form-data; boundary={boundary}"})
+        response = connection.getresponse()
+        return response.status, response.read().decode()
+    finally:
+        connection.close()
+
+
+def test_an_oversized_comparison_on_the_verify_page_is_a_413_on_the_development_server(
+        transactional_db, live_server, people, settings):
+
+    settings.MUNIS_UPLOAD_MAX_BYTES = 100_000
+    issued = decision_letter_of(cases.approved(people.citizen, people))
+    status, page = _oversized_compare(live_server, f"/verify/{issued.display_code}/", 400_000)
+    assert status == 413, page[:500]
+    assert "The file is larger than 97.7\xa0KB, so it is not a document issued here." in page.replace("&nbsp;", "\xa0")
+
+    response = Client().post(f"/verify/{issued.display_code}/", {
+        "pdf": SimpleUploadedFile("big.pdf", b"%PDF-1.7\n" + b"0" * 400_000, content_type="application/pdf")})
+    assert response.status_code == 413
+    assert not {"connection", "keep-alive", "transfer-encoding", "upgrade"} & {h.lower() for h in response.headers}
