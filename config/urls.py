@@ -11,6 +11,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("accounts.urls")),
     path("staff/", include("workflows.urls")),
+    path("audit/holds/", include("documents.hold_urls")),  # the auditors' legal-hold desk
     path("audit/", include("core.urls")),
     path("verify/", include("documents.urls")),  # the public verify page: a contract (ARCHITECTURE.md)
     path("", include("eservices.urls")),

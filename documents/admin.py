@@ -24,6 +24,7 @@ from .retention import (
     disposal_propose,
     legal_hold_place,
     legal_hold_release,
+    may_hold,
 )
 from .retention_models import DisposalItem, DisposalRun, LegalHold, RetentionRule
 
@@ -175,7 +176,7 @@ class LegalHoldAdmin(SimpleHistoryAdmin):
         return False
 
     def has_add_permission(self, request):
-        return permissions.has_role(request.user, Role.ADMIN, Role.AUDITOR)
+        return may_hold(request.user)
 
     def save_model(self, request, obj, form, change):
         case = None
@@ -185,7 +186,7 @@ class LegalHoldAdmin(SimpleHistoryAdmin):
         obj.pk, obj._state.adding = hold.pk, False
 
     def has_release_permission(self, request):
-        return permissions.has_role(request.user, Role.ADMIN)
+        return may_hold(request.user)
 
     @admin.action(description=gettext_lazy("Release (asks for the reason)"), permissions=["release"])
     def release(self, request, queryset):

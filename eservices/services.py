@@ -114,11 +114,13 @@ def application_save_draft(*, actor, service_type, data, files=None, application
                 raise PermissionDenied()
             if application.status != Application.Status.DRAFT:
                 raise InvalidTransition(_("This application has already been submitted."), code="already_submitted")
-            before = {"data": application.data, "version": application.service_version.number}
+            before = {"fields": sorted(application.data), "version": application.service_version.number}
             application.data, application.service_version, application.district = data, version, district
             application.save(update_fields=["data", "service_version", "district"])
+        # A draft is the applicant's private work (selectors.applications_visible_to): its trail says which
+        # fields were filled in, not what they say; submitting records the data.
         audit.record(actor=actor, action="eservices.application.save_draft", obj=application,
-                     before=before, after={"data": data, "version": version.number})
+                     before=before, after={"fields": sorted(data), "version": version.number})
         _store_documents(application=application, checked=checked, actor=actor)
     return application
 

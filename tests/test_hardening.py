@@ -12,10 +12,13 @@ from django.urls import reverse
 from viewflow.workflow.models import Process, Task
 
 from accounts.models import Organisation, User
-from core.errors import ValidationFailed
+from core.errors import PermissionDenied, ValidationFailed
 from core.models import AuditEvent
 from core.views import server_error
 from documents.previews import previews_make_pending
+from documents.retention import legal_hold_place
+from documents.retention_models import LegalHold
+from documents.services import version_open
 from documents.upload_sessions import UploadSession
 from eservices.models import Application
 from eservices.selectors import decision_letter_of
@@ -340,3 +343,65 @@ def test_an_oversized_comparison_on_the_verify_page_is_a_413_on_the_development_
         "pdf": SimpleUploadedFile("big.pdf", b"%PDF-1.7\n" + b"0" * 400_000, content_type="application/pdf")})
     assert response.status_code == 413
     assert not {"connection", "keep-alive", "transfer-encoding", "upgrade"} & {h.lower() for h in response.headers}
+
+
+# --- 11. a draft is its applicant's alone; the auditors' legal-hold desk ---------------------------------------------
+
+def test_nobody_but_the_applicant_reads_a_draft_auditors_and_administrators_included(client, people):
+    draft = cases.draft(people.citizen, site_address="7 Amir Temur Avenue, flat 3")
+    [site_plan] = cases.versions_of(draft)
+    submitted = cases.submitted(people.other_citizen)
+    pages = [f"/applications/{draft.pk}/", f"/applications/{draft.pk}/documents/{site_plan.pk}/",
+             f"/api/v1/applications/{draft.pk}/"]
+    for user in (people.auditor, people.admin, people.clerk, people.other_citizen):
+        client.force_login(user)
+        for url in pages:
+            assert client.get(url).status_code == 404, (user, url)
+    with pytest.raises(PermissionDenied):
+        version_open(actor=people.auditor, version=site_plan)
+    client.force_login(people.auditor)
+    assert client.get(f"/applications/{submitted.pk}/").status_code == 200  # every submitted case stays readable
+    client.force_login(people.citizen)
+    for url in pages:
+        assert client.get(url).status_code == 200, url
+    saved = AuditEvent.objects.get(action="eservices.application.save_draft")
+    assert saved.after == {"fields": ["site_address"], "version": 1}  # the trail: which fields, not what they say
+
+
+def test_an_auditor_places_and_releases_a_legal_hold_on_a_case_by_its_reference(client, people):
+    application = cases.submitted(people.citizen)
+    client.force_login(people.auditor)
+    assert 'href="/audit/holds/"' in client.get("/audit/").content.decode()
+
+    response = client.post("/audit/holds/", {"reference": application.reference.lower(),
+                                             "reason": "Audit of 2026 permits"})
+    assert response.status_code == 302
+    hold = LegalHold.objects.get()
+    assert (hold.case, hold.reason, hold.placed_by, hold.released_at) == (
+        application, "Audit of 2026 permits", people.auditor, None)
+    placed = AuditEvent.objects.get(action="documents.hold.place")
+    assert placed.actor_id == people.auditor.pk and placed.after["reason"] == "Audit of 2026 permits"
+    listing = client.get("/audit/holds/").content.decode()
+    assert "Audit of 2026 permits" in listing and f"/audit/holds/{hold.pk}/release/" in listing
+
+    refused = client.post(f"/audit/holds/{hold.pk}/release/", {f"release-{hold.pk}-reason": ""})
+    assert refused.status_code == 400 and "This field is required." in refused.content.decode()
+    response = client.post(f"/audit/holds/{hold.pk}/release/", {f"release-{hold.pk}-reason": "Audit closed"})
+    assert response.status_code == 302
+    hold.refresh_from_db()
+    assert (hold.released_by, hold.release_reason) == (people.auditor, "Audit closed")
+    released = AuditEvent.objects.get(action="documents.hold.release")
+    assert released.actor_id == people.auditor.pk and released.trail_key == placed.trail_key
+
+    unknown = client.post("/audit/holds/", {"reference": "BP-1999-000001", "reason": "x"})
+    assert unknown.status_code == 400 and "No case has the reference BP-1999-000001." in unknown.content.decode()
+
+
+def test_a_clerk_has_no_legal_hold_desk(client, people):
+    application = cases.submitted(people.citizen)
+    hold = legal_hold_place(actor=people.auditor, case=application, reason="Court case 2-114/2026")
+    client.force_login(people.clerk)
+    assert client.get("/audit/holds/").status_code == 403
+    assert client.post("/audit/holds/", {"reference": application.reference, "reason": "x"}).status_code == 403
+    assert client.post(f"/audit/holds/{hold.pk}/release/", {f"release-{hold.pk}-reason": "x"}).status_code == 403
+    assert LegalHold.objects.get().released_at is None and LegalHold.objects.count() == 1
