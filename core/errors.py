@@ -7,7 +7,7 @@ in HTML and an RFC 7807 problem document in the API.
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.template.defaultfilters import filesizeformat
-from django.utils.translation import gettext as gettext_now
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -98,12 +98,12 @@ def request_body_error(exception):
     Django raises these (as SuspiciousOperation) wherever the body is first read: the CSRF check, a form,
     DRF's parsers; they answer 413 and 400 with a message, a problem document under /api/."""
     if isinstance(exception, RequestDataTooBig):
-        return RequestTooLarge(gettext_now("What was sent is larger than the %(limit)s read at once (files excepted).")
+        return RequestTooLarge(gettext("What was sent is larger than the %(limit)s read at once (files excepted).")
                                % {"limit": filesizeformat(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)})
     if isinstance(exception, TooManyFieldsSent):
-        return TooManyFields(gettext_now("What was sent has more than %(limit)d fields.")
+        return TooManyFields(gettext("What was sent has more than %(limit)d fields.")
                              % {"limit": settings.DATA_UPLOAD_MAX_NUMBER_FIELDS})
     if isinstance(exception, TooManyFilesSent):
-        return TooManyFields(gettext_now("What was sent has more than %(limit)d files.")
+        return TooManyFields(gettext("What was sent has more than %(limit)d files.")
                              % {"limit": settings.DATA_UPLOAD_MAX_NUMBER_FILES})
     return None
