@@ -3,11 +3,13 @@ from django.conf import settings
 from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
+from core.validators import no_invisible_controls
+
 
 class SignupForm(forms.Form):
-    full_name = forms.CharField(label=_("Full name"), max_length=200)
+    full_name = forms.CharField(label=_("Full name"), max_length=200, validators=[no_invisible_controls])
     email = forms.EmailField(label=_("E-mail address"))
-    phone = forms.CharField(label=_("Phone"), max_length=32, required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=32, required=False, validators=[no_invisible_controls])
     preferred_language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
     password1 = forms.CharField(label=_("Password"), widget=forms.PasswordInput, strip=False)
     password2 = forms.CharField(label=_("Password again"), widget=forms.PasswordInput, strip=False)

@@ -61,6 +61,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "accounts.middleware.UserLanguageMiddleware",
+    "core.middleware.NullCharacterMiddleware",  # after the language is known, so its message is translated
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -129,6 +130,8 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "username"
+# Failures count against the address as the login matches it (trimmed, any case), not as typed.
+AXES_USERNAME_CALLABLE = "accounts.lockout.login_username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
@@ -239,6 +242,12 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 25,
     "EXCEPTION_HANDLER": "core.api.problem_exception_handler",
+    # DRF's own, with a JSON parser that refuses bodies nested too deep (core.parsers) instead of a 500.
+    "DEFAULT_PARSER_CLASSES": [
+        "core.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Munis API",
@@ -335,7 +344,13 @@ if not DEBUG:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Each line names the request it was written for: our id (as in the audit rows and the X-Request-ID
+    # answer) and the X-Request-ID the client or a proxy sent, "-" when none (core.request_logging).
+    "formatters": {"request": {
+        "()": "core.request_logging.RequestFormatter",
+        "format": "%(levelname)s %(name)s [request %(request_id)s, client's %(client_request_id)s] %(message)s",
+    }},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "request"}},
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="WARNING")},
     # pyHanko logs a certificate without a trusted chain (e.g. the development certificate) as an
     # error with a traceback; the verify page reports it, so only its own failures are logged.

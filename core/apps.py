@@ -14,6 +14,9 @@ class CoreConfig(AppConfig):
         from .housekeeping import register as register_housekeeping
         from .outbox import EmailChannel, outbox_deliver_due, outbox_forget_sent, register_channel
         from .outbox import audit as outbox_audit  # noqa: F401  the outbox's audit actions
+        from .request_logging import install_log_record_factory
+
+        install_log_record_factory()
 
         register_channel(EmailChannel())
         # the messages this very run wrote (reminders, escalations) are due too

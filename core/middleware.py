@@ -1,14 +1,18 @@
+import logging
 import uuid
 
 from django.conf import settings
-from django.http import JsonResponse
 from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 
 from .context import request_context
-from .errors import DomainError, LengthRequired, RequestTooLarge
+from .errors import DomainError, LengthRequired, NullCharacter, RequestTooLarge
 from .http import declared_content_length, form_body_limit
+from .problems import is_api_request, problem_response
+from .security import log_refusal
+
+request_logger = logging.getLogger("munis.request")
 
 
 def _client_ip(request):
@@ -16,17 +20,23 @@ def _client_ip(request):
 
 
 class RequestContextMiddleware:
-    """Gives every request a correlation id (echoed as X-Request-ID) and makes
-    it and the client IP available to audit rows."""
+    """Gives every request our own correlation id (echoed as X-Request-ID) and makes it and the
+    client IP available to audit rows and log records.
+
+    An X-Request-ID the client sent is never used as the id (anyone could send one to blur the audit
+    trail); it is kept beside ours on the log records (core.request_logging) and logged on ``munis.request``."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        request_id = uuid.uuid4().hex
         incoming = request.headers.get("X-Request-ID", "")
-        request_id = incoming if incoming and len(incoming) <= 64 and incoming.isprintable() else uuid.uuid4().hex
-        request.request_id = request_id
-        with request_context(request_id=request_id, ip=_client_ip(request)):
+        client_request_id = incoming if len(incoming) <= 64 and incoming.isprintable() else ""
+        request.request_id, request.client_request_id = request_id, client_request_id
+        with request_context(request_id=request_id, ip=_client_ip(request), client_request_id=client_request_id):
+            if client_request_id:
+                request_logger.info("Request %s carries the client's X-Request-ID %r", request_id, client_request_id)
             response = self.get_response(request)
         response["X-Request-ID"] = request_id
         return response
@@ -50,9 +60,29 @@ class DomainErrorMiddleware:
 
 def domain_error_response(request, exception):
     """A domain error as the client reads it: a problem document under /api/, else the error page."""
-    if request.path.startswith("/api/"):
-        return JsonResponse(problem_body(exception), status=exception.status, content_type="application/problem+json")
+    log_refusal(request, status=exception.status, exception=exception)
+    if is_api_request(request):
+        return problem_response(exception)
     return TemplateResponse(request, "error.html", {"error": exception}, status=exception.status).render()
+
+
+class NullCharacterMiddleware:
+    """Refuses a request whose path or query carries a NUL byte (``%00``) with a 400 before any view
+    reads it: nothing legitimate sends one, and a query naming it fails on PostgreSQL (a 500)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.path_info or _query_has_null(request):
+            return domain_error_response(request, NullCharacter())
+        return self.get_response(request)
+
+
+def _query_has_null(request):
+    query = request.META.get("QUERY_STRING", "")
+    return ("%00" in query or "\x00" in query) and any(
+        "\x00" in key or any("\x00" in value for value in values) for key, values in request.GET.lists())
 
 
 class FormBodyLimitMiddleware:
@@ -88,15 +118,3 @@ class FormBodyLimitMiddleware:
 
 def _sent_in_chunks(request):
     return not request.META.get("CONTENT_LENGTH") and "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower()
-
-
-def problem_body(exception):
-    body = {
-        "type": f"https://munis.example/problems/{exception.code}",
-        "title": str(exception.message),
-        "status": exception.status,
-        "code": exception.code,
-    }
-    if exception.fields:
-        body["fields"] = {k: [str(m) for m in v] for k, v in exception.fields.items()}
-    return body

@@ -131,11 +131,14 @@ def demo_seeds():
 def app_urlpatterns():
     """Each installed app that declares ``url_prefix``: its ``urls`` module at its
     prefix, in INSTALLED_APPS order, apps mounted at the root last (so a root
-    pattern never shadows another app's prefix); then each declared ``api_urls``
-    under /api/v1/."""
+    pattern never shadows another app's prefix), after any ``more_urls`` groups;
+    then each declared ``api_urls`` under /api/v1/."""
     mounted = [config for config in apps.get_app_configs() if getattr(config, "url_prefix", None) is not None]
     mounted.sort(key=lambda config: config.url_prefix == "")  # stable: INSTALLED_APPS order within each group
     patterns = [path(config.url_prefix, include(f"{config.name}.urls")) for config in mounted]
+    # ``more_urls = {prefix: module}``: a second page group of an app at another prefix (documents' hold desk)
+    patterns[:0] = [path(prefix, include(module)) for config in apps.get_app_configs()
+                    for prefix, module in (getattr(config, "more_urls", None) or {}).items()]
     patterns += [path(API_PREFIX, include(config.api_urls)) for config in apps.get_app_configs()
                  if getattr(config, "api_urls", None)]
     return patterns

@@ -7,10 +7,15 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from . import plugins
+from .errors import NotFound, PermissionDenied, RateLimited, ValidationFailed, request_body_error
+from .middleware import domain_error_response
+from .problems import PROBLEM_CONTENT_TYPE, is_api_request, problem_document, problem_response
+from .security import log_refusal
 
 
 def home(request):
@@ -101,4 +106,37 @@ def _documents_bucket_check():
 
 
 def rate_limited(request, exception):
-    return render(request, "error.html", {"error": {"message": _("Too many requests. Please wait a minute and try again.")}}, status=429)
+    return domain_error_response(request, RateLimited())
+
+
+# Django's error handlers (config.urls): a problem document under /api/, the usual pages elsewhere.
+
+def bad_request(request, exception, template_name="400.html"):
+    refused = request_body_error(exception)
+    if is_api_request(request):
+        return problem_response(refused or ValidationFailed(_("The request could not be read."), code="bad_request"))
+    if refused is not None:
+        return domain_error_response(request, refused)
+    return defaults.bad_request(request, exception, template_name)
+
+
+def permission_denied(request, exception, template_name="403.html"):
+    log_refusal(request, status=403, exception=exception)
+    if is_api_request(request):
+        return problem_response(PermissionDenied())
+    return defaults.permission_denied(request, exception, template_name)
+
+
+def page_not_found(request, exception, template_name="404.html"):
+    log_refusal(request, status=404, exception=exception)
+    if is_api_request(request):
+        return problem_response(NotFound())
+    return defaults.page_not_found(request, exception, template_name)
+
+
+def server_error(request, template_name="500.html"):
+    if is_api_request(request):
+        body = problem_document(status=500, code="server_error",
+                                title=_("Something went wrong on our side. The error has been logged."))
+        return JsonResponse(body, status=500, content_type=PROBLEM_CONTENT_TYPE)
+    return defaults.server_error(request, template_name)

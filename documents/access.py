@@ -2,7 +2,9 @@
 whose cases hold documents registers, for its case model, who may read them
 and who may add versions (``register_case``). A document outside any case
 belongs to its owner organisation's staff. Auditors and administrators read
-everything; only administrators and the owner's supervisors break locks."""
+everything, except the documents of a case its app declares private for now
+(``register_private``: a citizen's unsubmitted draft), which only the case's own
+rule lets anyone read. Only administrators and the owner's supervisors break locks."""
 
 from dataclasses import dataclass
 
@@ -12,6 +14,7 @@ from accounts.models import Role
 
 @dataclass(frozen=True)
 class CaseAccess:
+    model: object
     can_read: object  # (user, case) -> bool
     can_edit: object  # (user, case) -> bool
 
@@ -20,7 +23,27 @@ _cases: dict = {}
 
 
 def register_case(model, *, can_read, can_edit):
-    _cases[model._meta.label_lower] = CaseAccess(can_read=can_read, can_edit=can_edit)
+    _cases[model._meta.label_lower] = CaseAccess(model=model, can_read=can_read, can_edit=can_edit)
+
+
+_private: dict = {}
+
+
+def register_private(model, *, while_):
+    """``while_(case)`` true: the case is its person's private work (e.g. a draft), and its documents are read
+    only as its app's ``can_read`` says, by auditors and administrators too."""
+    _private[model._meta.label_lower] = while_
+
+
+def case_by_reference(reference):
+    """The case whose reference number (its model's ``reference`` field) this is, whichever app's it is;
+    None if none has it."""
+    for rule in _cases.values():
+        if any(field.name == "reference" for field in rule.model._meta.get_fields()):
+            case = rule.model._default_manager.filter(reference=reference).first()
+            if case is not None:
+                return case
+    return None
 
 
 def _case_rule(document):
@@ -49,7 +72,20 @@ def _decide(user, document, *, sees_everything, case_rule):
 
 
 def can_read(user, document):
-    return _decide(user, document, sees_everything=permissions.can_read_all_cases, case_rule="can_read")
+    sees_everything = _nobody if _is_private(document) else permissions.can_read_all_cases
+    return _decide(user, document, sees_everything=sees_everything, case_rule="can_read")
+
+
+def _nobody(user):
+    return False
+
+
+def _is_private(document):
+    if document.case_type_id is None:
+        return False
+    while_ = _private.get(f"{document.case_type.app_label}.{document.case_type.model}")
+    case = document.case if while_ is not None else None
+    return case is not None and bool(while_(case))
 
 
 def can_edit(user, document):

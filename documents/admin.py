@@ -13,6 +13,7 @@ from accounts import permissions
 from accounts.models import Role
 from core.admin import ReadOnlyAdminMixin
 from core.errors import DomainError
+from core.validators import no_invisible_controls
 
 from .issuing import document_revoke
 from .models import Document, DocumentClass, DocumentVersion, IssuedDocument
@@ -23,12 +24,14 @@ from .retention import (
     disposal_propose,
     legal_hold_place,
     legal_hold_release,
+    may_hold,
 )
 from .retention_models import DisposalItem, DisposalRun, LegalHold, RetentionRule
 
 
 class RevokeForm(forms.Form):
-    reason = forms.CharField(label=gettext_lazy("Reason for revocation"), max_length=2000, widget=forms.Textarea(
+    reason = forms.CharField(label=gettext_lazy("Reason for revocation"), max_length=2000, validators=[
+        no_invisible_controls], widget=forms.Textarea(
         attrs={"rows": 3, "cols": 80}), help_text=gettext_lazy("Shown on the public verify page."))
 
 
@@ -173,7 +176,7 @@ class LegalHoldAdmin(SimpleHistoryAdmin):
         return False
 
     def has_add_permission(self, request):
-        return permissions.has_role(request.user, Role.ADMIN, Role.AUDITOR)
+        return may_hold(request.user)
 
     def save_model(self, request, obj, form, change):
         case = None
@@ -183,7 +186,7 @@ class LegalHoldAdmin(SimpleHistoryAdmin):
         obj.pk, obj._state.adding = hold.pk, False
 
     def has_release_permission(self, request):
-        return permissions.has_role(request.user, Role.ADMIN)
+        return may_hold(request.user)
 
     @admin.action(description=gettext_lazy("Release (asks for the reason)"), permissions=["release"])
     def release(self, request, queryset):

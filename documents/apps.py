@@ -7,6 +7,7 @@ class DocumentsConfig(AppConfig):
     verbose_name = _("Documents")
     url_prefix = "verify/"  # the public verify page: a contract (ARCHITECTURE.md)
     api_urls = "documents.api.urls"  # resumable uploads
+    more_urls = {"audit/holds/": "documents.hold_urls"}  # the auditors' legal-hold desk, beside core's audit/
 
     def ready(self):
         from core import housekeeping

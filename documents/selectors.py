@@ -94,3 +94,12 @@ def issued_document_of_case(case, code):
     return (IssuedDocument.objects.select_related("version__document")
             .filter(version__document__in=_of_case(case).filter(code=code))
             .order_by("-version__number").first())
+
+
+def legal_holds_listed(*, released_limit=20):
+    """The legal-hold desk's list: every hold in force, newest first, then the latest released ones."""
+    from .retention_models import LegalHold
+
+    holds = LegalHold.objects.select_related("placed_by", "released_by", "document").prefetch_related("case")
+    return (list(holds.filter(released_at__isnull=True).order_by("-placed_at", "-id")),
+            list(holds.filter(released_at__isnull=False).order_by("-released_at", "-id")[:released_limit]))

@@ -80,9 +80,9 @@ def verify(request, code):
     if request.method == "POST":
         content_length = declared_content_length(request)
         if content_length > settings.MUNIS_UPLOAD_MAX_BYTES + FORM_OVERHEAD:
-            response = _page(request, issued, upload_error=_too_large(), status=400)
-            response["Connection"] = "close"  # the body was not read
-            return response
+            # Refused unread. No "Connection: close" here: it is the server's header (hop-by-hop), which
+            # WSGI forbids an application to send (the development server answered it with a 500).
+            return _page(request, issued, upload_error=_too_large(), status=413)
         handler = DigestUploadHandler(request, field=UPLOAD_FIELD, limit=settings.MUNIS_UPLOAD_MAX_BYTES)
         request.upload_handlers = [handler]
         return _compare(request, issued, handler)

@@ -12,6 +12,7 @@ class EservicesConfig(AppConfig):
         from django.urls import reverse
 
         from accounts import sharing
+        from documents import access
         from workflows.cases import register_case
 
         from . import audit, document_classes  # noqa: F401
@@ -28,6 +29,8 @@ class EservicesConfig(AppConfig):
             outcome=lambda case: case.status if case.status in Application.FINAL_STATUSES else None,
             ended_at=lambda case: case.decided_at)
         document_classes.register()
+        # A draft is its applicant's private work: its documents are read by the applicant alone.
+        access.register_private(Application, while_=lambda case: case.status == Application.Status.DRAFT)
         # A case is shared with a named person by the heads of the department that owns its service.
         sharing.register(
             Application, find=lambda user, pk: application_visible_to(user=user, pk=pk),

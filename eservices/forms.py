@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.selectors import districts, districts_exist
+from core.validators import no_invisible_controls
 from documents.resumable import UploadRef
 
 from .schema import enum_titles, translated
@@ -30,7 +31,8 @@ def _field_for(name, spec, required):
         return forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), **common)
     max_length = spec.get("maxLength")
     widget = forms.Textarea(attrs={"rows": 3}) if (max_length or 0) > 200 else None
-    return forms.CharField(max_length=max_length, min_length=spec.get("minLength"), widget=widget, **common)
+    return forms.CharField(max_length=max_length, min_length=spec.get("minLength"), widget=widget,
+                           validators=[no_invisible_controls], **common)
 
 
 def application_form_class(version, *, partial=False):
@@ -85,7 +87,7 @@ class CompletenessForm(forms.Form):
         coerce=lambda v: v == "yes", widget=forms.RadioSelect,
     )
     comment = forms.CharField(label=_("Comment (what must be corrected)"), widget=forms.Textarea(attrs={"rows": 3}),
-                              required=False, max_length=4000)
+                              required=False, max_length=4000, validators=[no_invisible_controls])
 
 
 class ReviewForm(forms.Form):
@@ -93,7 +95,8 @@ class ReviewForm(forms.Form):
         label=_("Opinion"), choices=[("yes", _("Favourable")), ("no", _("Unfavourable"))],
         coerce=lambda v: v == "yes", widget=forms.RadioSelect,
     )
-    comment = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=4000)
+    comment = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 3}), required=False,
+                              max_length=4000, validators=[no_invisible_controls])
 
 
 class DecisionForm(forms.Form):
@@ -101,8 +104,10 @@ class DecisionForm(forms.Form):
         label=_("Decision"), choices=[("yes", _("Approve — issue the permit")), ("no", _("Refuse"))],
         coerce=lambda v: v == "yes", widget=forms.RadioSelect,
     )
-    reasons = forms.CharField(label=_("Reasons"), widget=forms.Textarea(attrs={"rows": 4}), required=False, max_length=8000)
+    reasons = forms.CharField(label=_("Reasons"), widget=forms.Textarea(attrs={"rows": 4}), required=False,
+                              max_length=8000, validators=[no_invisible_controls])
 
 
 class CorrectionForm(forms.Form):
-    comment = forms.CharField(label=_("Your answer"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=4000)
+    comment = forms.CharField(label=_("Your answer"), widget=forms.Textarea(attrs={"rows": 3}), required=False,
+                              max_length=4000, validators=[no_invisible_controls])

@@ -65,13 +65,14 @@ def service_names_by_code(*, flows):
 
 def applications_visible_to(*, user):
     """Citizens: their own. Clerks: cases of their department or with a task
-    routed to it (not other people's drafts). Anyone: cases shared with them by
-    name (accounts.sharing), drafts never. Auditors and admins: all."""
+    routed to it. Anyone: cases shared with them by name (accounts.sharing).
+    Auditors and admins: every case. A draft is its applicant's private work
+    until it is submitted: nobody else reads it, auditors included."""
     qs = Application.objects.select_related("service_type", "service_version", "applicant")
     if not user.is_authenticated:
         return qs.none()
     if permissions.can_read_all_cases(user):
-        return qs
+        return qs.filter(Q(applicant=user) | ~Q(status=Application.Status.DRAFT))
     visible = Q(applicant=user) | (Q(pk__in=permissions.granted_ids(user, Application))
                                    & ~Q(status=Application.Status.DRAFT))
     departments = permissions.work_organisation_ids(user)

@@ -15,6 +15,7 @@ from simple_history.utils import bulk_create_with_history
 from core import audit
 from core.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 from core.references import reference_take_next
+from core.validators import invisible_controls_message, strings_with_invisible_controls
 from documents.issuing import document_issue
 from documents.resumable import UploadRef, upload_session_file
 from documents.selectors import document_class, document_codes_of_case
@@ -59,6 +60,8 @@ def validate_application_data(*, version, data, partial=False):
     if partial:
         schema.pop("required", None)
     fields = _schema_errors(schema, data)
+    for path, found in strings_with_invisible_controls(data):
+        fields.setdefault(path[0] if path else "__all__", []).append(invisible_controls_message(found))
     if fields:
         raise ValidationFailed(fields=fields)
 
@@ -111,11 +114,13 @@ def application_save_draft(*, actor, service_type, data, files=None, application
                 raise PermissionDenied()
             if application.status != Application.Status.DRAFT:
                 raise InvalidTransition(_("This application has already been submitted."), code="already_submitted")
-            before = {"data": application.data, "version": application.service_version.number}
+            before = {"fields": sorted(application.data), "version": application.service_version.number}
             application.data, application.service_version, application.district = data, version, district
             application.save(update_fields=["data", "service_version", "district"])
+        # A draft is the applicant's private work (selectors.applications_visible_to): its trail says which
+        # fields were filled in, not what they say; submitting records the data.
         audit.record(actor=actor, action="eservices.application.save_draft", obj=application,
-                     before=before, after={"data": data, "version": version.number})
+                     before=before, after={"fields": sorted(data), "version": version.number})
         _store_documents(application=application, checked=checked, actor=actor)
     return application
 

@@ -5,7 +5,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import redirect, render
-from django.utils.cache import patch_cache_control
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -13,6 +12,7 @@ from django_ratelimit.decorators import ratelimit
 
 from core.errors import InvalidTransition, ValidationFailed
 from core.forms import add_domain_errors
+from core.http import keep_out_of_caches
 from core.idempotency import idempotent_post
 from documents.previews import preview_open
 from documents.selectors import version_of_case
@@ -161,7 +161,7 @@ def _streamed(stream, *, content_type, size, filename=None):
     response["Content-Length"] = str(size)
     if filename:
         response["Content-Disposition"] = content_disposition_header(True, filename)
-    return response
+    return keep_out_of_caches(response)
 
 
 def _case_version_or_404(request, pk, version_pk):
@@ -197,6 +197,4 @@ def document_preview(request, pk, version_pk):
     if opened is None:
         raise Http404
     preview, stream = opened
-    response = _streamed(stream, content_type="image/png", size=preview.size)
-    patch_cache_control(response, private=True, max_age=3600)
-    return response
+    return _streamed(stream, content_type="image/png", size=preview.size)

@@ -1,5 +1,6 @@
 import re
 
+from axes.models import AccessAttempt
 from django.urls import reverse
 
 from accounts.models import User
@@ -73,6 +74,21 @@ def test_login_is_locked_after_repeated_failures(db, client, settings):
     response = client.post(reverse("accounts:login"), {"username": user.email, "password": PASSWORD})
     assert response.status_code == 429
     assert "Too many failed log-ins" in response.content.decode()
+
+
+def test_changing_the_case_or_adding_spaces_does_not_escape_the_login_lock(db, client, settings):
+    settings.AXES_FAILURE_LIMIT = 5
+    user = UserFactory(email="clerk@example.org")
+    for typed in ("clerk@example.org", "Clerk@example.org", " CLERK@EXAMPLE.ORG", "clerk@Example.Org ",
+                  "\tcLeRk@example.org  "):
+        response = client.post(reverse("accounts:login"), {"username": typed, "password": "wrong"})
+        assert response.status_code in (400, 429), typed  # the fifth failure locks
+    for typed in ("clerk@example.org", "CLERK@example.org", " clerk@example.org"):
+        response = client.post(reverse("accounts:login"), {"username": typed, "password": PASSWORD})
+        assert response.status_code == 429, typed
+        assert "Too many failed log-ins" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+    assert AccessAttempt.objects.get().username == user.email
 
 
 def test_password_reset_sends_a_working_link(transactional_db, client, smtp_sink):

@@ -1,6 +1,8 @@
 """The audit log: registered actions only, inside the transaction, append-only,
 hash-chained, readable by auditors, and outliving the people it names."""
 
+import re
+
 import pytest
 from django.core.management import call_command
 from django.db import DatabaseError, connection, transaction
@@ -80,16 +82,29 @@ def test_a_deleted_row_breaks_the_chain(db):
     assert not report.ok and report.first_bad_id == middle.pk + 1
 
 
-def test_each_event_carries_request_id_and_ip(client, people, django_capture_on_commit_callbacks):
+def test_each_event_carries_our_request_id_and_the_ip(client, people, django_capture_on_commit_callbacks, caplog):
+    """A client's X-Request-ID is not the audit row's id (anyone could send one to blur the trail): the row
+    carries ours, echoed in the answer; the client's is kept beside it on the request's log records."""
     client.force_login(people.citizen)
     payload = {**PERMIT_DATA, "action": "submit"}
     payload.update({f"doc_{code}": f for code, f in permit_files().items()})
-    response = client.post(reverse("eservices:apply", args=["building-permit"]), payload,
-                           HTTP_X_REQUEST_ID="req-abc-123", REMOTE_ADDR="10.1.2.3")
-    assert response["X-Request-ID"] == "req-abc-123"
+    with caplog.at_level("INFO", logger="munis.request"):
+        response = client.post(reverse("eservices:apply", args=["building-permit"]), payload,
+                               HTTP_X_REQUEST_ID="req-abc-123", REMOTE_ADDR="10.1.2.3")
+    ours = response["X-Request-ID"]
+    assert ours != "req-abc-123" and re.fullmatch(r"[0-9a-f]{32}", ours)
     submit = AuditEvent.objects.get(action="eservices.application.submit")
-    assert submit.request_id == "req-abc-123" and submit.ip == "10.1.2.3"
+    assert submit.request_id == ours and submit.ip == "10.1.2.3"
     assert submit.after["reference"].startswith("BP-")
+    logged = [r for r in caplog.records if r.name == "munis.request"]
+    assert [(r.request_id, r.client_request_id) for r in logged] == [(ours, "req-abc-123")]
+    assert "req-abc-123" in logged[0].getMessage() and ours in logged[0].getMessage()
+
+
+def test_two_requests_sending_the_same_id_get_two_ids(client, db):
+    first = client.get("/healthz", HTTP_X_REQUEST_ID="same")["X-Request-ID"]
+    second = client.get("/healthz", HTTP_X_REQUEST_ID="same")["X-Request-ID"]
+    assert "same" not in (first, second) and first != second
 
 
 def test_auditor_searches_a_case_and_reads_its_trail_with_field_changes(client, people, permit_service):

@@ -11,12 +11,13 @@ fixture. The expected codes are the design:
   (403 for anyone else); a task of another organisation is 404;
 * clerks see their department's cases once submitted (never drafts); the
   fire-safety clerk sees a case only once a task is routed to fire safety;
-* auditors and administrators read every case but work no task;
+* auditors and administrators read every case but work no task; a draft is its
+  applicant's alone until it is submitted (404 for everyone else);
 * process diagrams are for staff, auditors and administrators; one case's
   diagram only for those who see that case (404 otherwise);
 * process analytics are for supervisors (their departments' figures), auditors
   and administrators; a bad filter is a 400;
-* the audit log is for auditors and administrators only;
+* the audit log and the legal-hold desk are for auditors and administrators only;
 * the verify page of an issued document is public: everyone gets it, no login;
 * the REST API serves a citizen their own applications only;
 * an upload session (resumable uploads) is its owner's alone: anyone else gets
@@ -134,7 +135,7 @@ TABLE = [
         (LOGIN,) + (404,) * 9),
     row("my applications", "GET", lambda w: reverse("eservices:my_applications"), HTML_LOGGED_IN),
     #                                                            anon   cit  other clerk fire  sup   aud   min   supp  admin
-    row("case: draft", "GET", _app("application", "draft"), (LOGIN, 200, 404, 404, 404, 404, 200, 404, 404, 200)),
+    row("case: draft", "GET", _app("application", "draft"), OWN_ONLY),
     row("case: at completeness check", "GET", _app("application", "checking"),
         (LOGIN, 200, 404, 200, 404, 200, 200, 404, 404, 200)),
     row("case: in review (routed to fire safety)", "GET", _app("application", "reviewing"),
@@ -145,8 +146,7 @@ TABLE = [
         (LOGIN,) + (404,) * 9),
     row("attachment of a case in review", "GET", _app("document", "reviewing", _first_attachment("reviewing")),
         (LOGIN, 200, 404, 200, 200, 200, 200, 404, 404, 200)),
-    row("attachment of a draft", "GET", _app("document", "draft", _first_attachment("draft")),
-        (LOGIN, 200, 404, 404, 404, 404, 200, 404, 404, 200)),
+    row("attachment of a draft", "GET", _app("document", "draft", _first_attachment("draft")), OWN_ONLY),
     row("attachment preview, not made yet", "GET", _app("document_preview", "reviewing", _first_attachment("reviewing")),
         (LOGIN,) + (404,) * 9),
     row("attachment preview, ready", "GET", _app("document_preview", "previewed", _first_attachment("previewed")),
@@ -239,6 +239,7 @@ TABLE = [
         AUDIT_ONLY),
     row("audit trail, unknown key", "GET", lambda w: reverse("audit:trail", args=["eservices.application:0"]),
         (LOGIN, 403, 403, 403, 403, 403, 404, 403, 403, 404)),
+    row("legal-hold desk", "GET", lambda w: reverse("holds:list"), AUDIT_ONLY),
     # --- REST API ---------------------------------------------------------------------------------------------------
     row("API: catalog", "GET", _fixed("/api/v1/services/"), ALL_200),
     row("API: one service", "GET", _fixed("/api/v1/services/building-permit/"), ALL_200),

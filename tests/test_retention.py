@@ -116,7 +116,7 @@ def test_a_legal_hold_keeps_a_case_out_of_disposal_until_it_is_released(people, 
     assert nothing.value.code == "nothing_due"
 
     with pytest.raises(PermissionDenied):
-        retention.legal_hold_release(actor=people.auditor, hold=hold, reason="Settled")
+        retention.legal_hold_release(actor=people.supervisor, hold=hold, reason="Settled")
     retention.legal_hold_release(actor=people.admin, hold=hold, reason="Judgment final")
     run = retention.disposal_propose(actor=people.admin)
     assert run.items.count() == 3

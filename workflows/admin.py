@@ -5,6 +5,8 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from simple_history.admin import SimpleHistoryAdmin
+from viewflow.workflow import admin as viewflow_admin
+from viewflow.workflow.models import Process, Task
 
 from core.admin import ReadOnlyAdminMixin
 from core.errors import ValidationFailed
@@ -56,3 +58,25 @@ class CaseClockAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 @admin.register(TaskClock)
 class TaskClockAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("task", "due_at", "reminded_at", "escalated_at", "finished_at")
+
+
+# The engine's rows change only through the workflow services, which check the rule and write the audit
+# event (claim, reassign, complete, cancel...). viewflow's own admin lets a superuser edit any column of a
+# process or task (e.g. move a review to another department's queue) with no audit row: here it only reads.
+
+class _ReadOnlyTaskInline(ReadOnlyAdminMixin, viewflow_admin.TaskInline):
+    pass
+
+
+class ProcessAdmin(ReadOnlyAdminMixin, viewflow_admin.ProcessAdmin):
+    inlines = [_ReadOnlyTaskInline]
+
+
+class TaskAdmin(ReadOnlyAdminMixin, viewflow_admin.TaskAdmin):
+    pass
+
+
+for _model, _model_admin in ((Process, ProcessAdmin), (Task, TaskAdmin)):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
+    admin.site.register(_model, _model_admin)

@@ -5,6 +5,7 @@ from viewflow.workflow.status import STATUS
 
 from accounts.models import Membership, Organisation, User
 from accounts.permissions import working_memberships
+from core.validators import no_invisible_controls
 
 from .holidays import MAX_LIST_BYTES
 from .selectors import Due, InboxFilter, service_choices
@@ -80,7 +81,8 @@ class InboxFilterForm(forms.Form):
 
 
 class CommentForm(forms.Form):
-    comment = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=4000)
+    comment = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 3}), required=False,
+                              max_length=4000, validators=[no_invisible_controls])
 
 
 class HolidayImportForm(forms.Form):
@@ -102,7 +104,7 @@ class DelegationForm(forms.Form):
     substitute = forms.ModelChoiceField(label=_("Substitute"), queryset=User.objects.none())
     starts_on = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
     ends_on = forms.DateField(label=_("Until"), widget=forms.DateInput(attrs={"type": "date"}))
-    reason = forms.CharField(label=_("Reason"), required=False, max_length=200,
+    reason = forms.CharField(label=_("Reason"), required=False, max_length=200, validators=[no_invisible_controls],
                              help_text=_("Optional, e.g. annual leave."))
 
     def __init__(self, *args, colleagues, **kwargs):

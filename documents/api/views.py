@@ -1,16 +1,15 @@
 import re
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django_ratelimit.core import is_ratelimited
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import status, viewsets
 from rest_framework.response import Response
 
-from core.errors import DomainError, NotFound, ValidationFailed
+from core.errors import NotFound, RateLimited, ValidationFailed
 from core.http import declared_content_length
-from core.middleware import problem_body
+from core.problems import problem_body
 
 from .. import resumable
 from .serializers import UploadSessionSerializer, UploadStartSerializer
@@ -21,12 +20,6 @@ CONTENT_RANGE = re.compile(r"^bytes (\d{1,15})-(\d{1,15})/(\d{1,15})$")
 PROBLEM = "An RFC 7807 problem (application/problem+json) with a stable ``code``."
 SESSION_ID = OpenApiParameter("id", OpenApiTypes.UUID, OpenApiParameter.PATH,
                               description="The upload session's id, as its start answered.")
-
-
-class RateLimited(DomainError):
-    code = "rate_limited"
-    status = 429
-    default_message = gettext_lazy("Too many requests. Please wait a minute and try again.")
 
 
 def _content_range(request):
