@@ -2,7 +2,7 @@
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
-from rest_framework import exceptions
+from rest_framework import exceptions, pagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
@@ -38,3 +38,14 @@ def problem_exception_handler(exc, context):
     response.data = body
     response.content_type = PROBLEM_CONTENT_TYPE
     return response
+
+
+class PageNumberPagination(pagination.PageNumberPagination):
+    """DRF's pages, except that a ``page`` that is given must be a page number: an empty or
+    non-numeric value is refused (404, as for a page past the end) instead of read as page 1."""
+
+    def get_page_number(self, request, paginator):
+        value = request.query_params.get(self.page_query_param)
+        if value is not None and not (value.isdigit() or value in self.last_page_strings):
+            raise exceptions.NotFound(self.invalid_page_message.format(page_number=value, message=""))
+        return super().get_page_number(request, paginator)
