@@ -97,14 +97,17 @@ def _take_sqlite_write_lock():
         cursor.execute(f"UPDATE {SweepPosition._meta.db_table} SET last_key = last_key WHERE 1 = 0")
 
 
-def blob_claim(key):
-    """Keep the sweeper off ``key`` until the caller's transaction ends (a shared claim: any
-    number of transactions may hold it). Outside a transaction there is nothing to hold it for."""
-    if not connection.in_atomic_block:
+def blob_claim(*keys):
+    """Keep the sweeper off ``keys`` until the caller's transaction ends (a shared claim: any
+    number of transactions may hold it), in one statement. Outside a transaction there is
+    nothing to hold it for."""
+    if not keys or not connection.in_atomic_block:
         return
     if connection.vendor == "postgresql":
+        locks = sorted({_lock_of(key) for key in keys})
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock_shared(%s, %s)", _lock_of(key))
+            cursor.execute("SELECT " + ", ".join(["pg_advisory_xact_lock_shared(%s, %s)"] * len(locks)),
+                           [number for lock in locks for number in lock])
     elif connection.vendor == "sqlite":
         _take_sqlite_write_lock()
 
@@ -124,12 +127,14 @@ def blob_claim_exclusive(key):
     return True
 
 
-def blob_put(file, *, sha256, size):
+def blob_put(file, *, sha256, size, claimed=False):
     """Store ``file`` (already hashed by the upload checks) under its key and
     return the key. Bytes already stored are not written again. Call it inside
-    the transaction that names the blob: the key is claimed until it ends."""
+    the transaction that names the blob: the key is claimed until it ends
+    (``claimed``: the caller claimed it already, with others in one statement)."""
     storage, key = documents_storage(), blob_key(sha256)
-    blob_claim(key)
+    if not claimed:
+        blob_claim(key)
     if storage.stored_size(key) == size:
         return key
     hashing = _HashingFile(file)

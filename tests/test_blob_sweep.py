@@ -27,14 +27,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from config.s3 import documents_storage as s3_storage_settings
+from core import audit
 from core.audit import describe
 from core.models import AuditEvent
 from documents import retention
-from documents.blobs import blob_key, blob_put, documents_storage
+from documents.blobs import blob_key, documents_storage
 from documents.models import DisposalAction, Document, DocumentVersion, RetentionRule
 from documents.retention_models import DisposalRun
 from documents.selectors import document_class
-from documents.services import GeneratedFile
+from documents.services import GeneratedFile, case_documents_add
 from documents.sweeper import SweepPosition, SweptBlob, blobs_sweep
 from eservices import services
 from workflows.timers import run_due_timers
@@ -198,26 +199,24 @@ def test_a_blob_named_again_while_it_waits_to_be_swept_is_kept(people, store):
                     reason="the claim is a PostgreSQL advisory lock; SQLite serialises the writers instead")
 def test_a_blob_a_running_transaction_names_is_not_swept_under_it(transactional_db, people, permit_service):
     """The race the claim closes: an old orphan's bytes are uploaded again, so the store writes nothing and
-    only names the blob; the sweeper runs after the bytes were found and before the version row commits."""
+    only names the blob; the sweeper runs after the bytes were found and before the new version commits."""
     content = unique_pdf("raced")
     with pytest.raises(Interrupted), transaction.atomic():
         services.application_apply(actor=people.citizen, service_type=cases.permit_service(), data=PERMIT_DATA,
                                    files={**permit_files(), "site_plan": pdf_upload("site_plan.pdf", content)})
         raise Interrupted()
-    document = Document.objects.get(case_id=str(cases.submitted(people.other_citizen).pk), code="site_plan")
+    application = cases.submitted(people.other_citizen)
     upload = GeneratedFile.of(content, name="site_plan.pdf", content_type="application/pdf")
     named, swept_meanwhile, outcome = threading.Event(), threading.Event(), {}
 
     def add_version():
-        """documents.services' write path, held open between storing the bytes and naming them."""
+        """The store's write path for a case's documents, held open after it stored (here: found) the bytes."""
         try:
-            with transaction.atomic():
-                key = blob_put(upload.file, sha256=upload.sha256, size=upload.size)  # found: nothing written
+            with transaction.atomic(), audit.batch():
+                case_documents_add(actor=people.other_citizen, case=application, uploads={
+                    "site_plan": ("Site plan", document_class("application-document"), upload)})
                 named.set()
                 assert swept_meanwhile.wait(timeout=60)
-                DocumentVersion.objects.create(document=document, number=2, blob_key=key, size=upload.size,
-                                               sha256=upload.sha256, mime_type="application/pdf",
-                                               original_name="site_plan.pdf")
         except Exception as exc:  # noqa: BLE001 - reported to the test
             outcome["error"] = exc
         finally:
@@ -233,7 +232,7 @@ def test_a_blob_a_running_transaction_names_is_not_swept_under_it(transactional_
 
     assert "error" not in outcome, outcome
     assert (run.busy, dict(run.removed)) == (1, {})
-    version = DocumentVersion.objects.get(document=document, number=2)
+    version = DocumentVersion.objects.get(document__case_id=str(application.pk), document__code="site_plan", number=2)
     assert documents_storage().stored_size(version.blob_key) == len(content)
     assert not blobs_sweep(now=timezone.now() + 48 * HOUR).removed  # committed: named now
     assert not SweptBlob.objects.exists() and not swept()
