@@ -304,6 +304,10 @@ MUNIS_SIGNING_DEV_CERTIFICATE = env.bool("MUNIS_SIGNING_DEV_CERTIFICATE", defaul
 MUNIS_SIGNING_DEV_DIR = env("MUNIS_SIGNING_DEV_DIR", default=str(VAR_DIR / "signing"))
 # With S3 storage: an issued document's blob is under COMPLIANCE Object Lock this many years (0: none).
 MUNIS_ISSUED_RETAIN_YEARS = env.int("MUNIS_ISSUED_RETAIN_YEARS", default=10)
+# The blob sweeper (documents.sweeper, run by the timers) removes what nothing names once it is this old,
+# reading at most this many keys per folder and run.
+MUNIS_BLOB_SWEEP_GRACE_HOURS = env.int("MUNIS_BLOB_SWEEP_GRACE_HOURS", default=24)
+MUNIS_BLOB_SWEEP_BATCH = env.int("MUNIS_BLOB_SWEEP_BATCH", default=1000)
 # Requests per minute and client address to /verify/ (uploads count twice: see documents.views).
 MUNIS_VERIFY_RATE = env("MUNIS_VERIFY_RATE", default="30/m")
 

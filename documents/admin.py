@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.shortcuts import redirect
+from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
@@ -27,6 +28,7 @@ from .retention import (
     may_hold,
 )
 from .retention_models import DisposalItem, DisposalRun, LegalHold, RetentionRule
+from .sweeper import SweptBlob
 
 
 class RevokeForm(forms.Form):
@@ -273,3 +275,19 @@ class DisposalRunAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
     @admin.action(description=gettext_lazy("Cancel"), permissions=["cancel"])
     def cancel(self, request, queryset):
         self._each(request, queryset, disposal_cancel, _("Cancelled."))
+
+
+@admin.register(SweptBlob)
+class SweptBlobAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """What the blob sweeper removed from the document storage, and why (documents.sweeper);
+    each removal is also on the audit log (``documents.blob.sweep``)."""
+
+    list_display = ["key", "reason", "bytes", "modified_at", "swept_at"]
+    list_filter = ["reason", "swept_at"]
+    search_fields = ["key"]
+    date_hierarchy = "swept_at"
+    fields = readonly_fields = ["key", "reason", "size", "modified_at", "swept_at"]
+
+    @admin.display(description=gettext_lazy("size"), ordering="size")
+    def bytes(self, obj):
+        return filesizeformat(obj.size)

@@ -17,7 +17,9 @@ class DocumentsConfig(AppConfig):
         from .previews import previews_make_pending
         from .resumable import forget_expired
         from .selectors import class_cache
+        from .sweeper import blobs_sweep
 
         class_cache.forget_on_change_of(DocumentClass)
         housekeeping.register("documents.uploads.expire", lambda now: forget_expired(now))
         housekeeping.register("documents.previews.make", lambda now: previews_make_pending(now=now))
+        housekeeping.register("documents.blobs.sweep", lambda now: blobs_sweep(now=now))

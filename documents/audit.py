@@ -32,5 +32,8 @@ register("documents.disposal.dispose", _("Document disposed of"), message=_("%(a
 register("documents.upload.start", _("Upload started"), message=_("%(actor)s started uploading %(object)s."))
 register("documents.upload.complete", _("Upload completed"), message=_("%(actor)s finished uploading %(object)s."))
 register("documents.upload.cancel", _("Upload cancelled"), message=_("%(actor)s cancelled the upload %(object)s."))
+register("documents.blob.sweep", _("Unused blob removed from the document storage"),
+         message=_("%(actor)s removed %(object)s (%(after.size)s bytes) from the document storage: nothing kept "
+                   "names it (%(after.reason)s)."))
 register("documents.upload.expire", _("Unfinished upload expired"),
          message=_("The unfinished upload %(object)s expired and was removed."))

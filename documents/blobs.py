@@ -5,6 +5,14 @@ and a key always promises the same bytes. Bytes are streamed in chunks both
 ways (never a whole file in memory) and hashed as they pass: a write whose
 bytes don't match the hash they were checked under is undone, and a read that
 doesn't match its key's hash is refused rather than served.
+
+The bytes are written before the transaction that names them commits, so a
+rolled-back transaction leaves a blob nobody names; the blob sweeper
+(documents.sweeper) removes those after a grace period. ``blob_put`` claims its
+key for the rest of the caller's transaction (``blob_claim``), and the sweeper
+removes a blob only under the exclusive claim (``blob_claim_exclusive``): a
+transaction that finds the bytes stored already and only names them can never
+see them swept away before it commits.
 """
 
 import hashlib
@@ -12,6 +20,7 @@ import logging
 
 from django.core.files import File
 from django.core.files.storage import storages
+from django.db import connection
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import DomainError
@@ -71,10 +80,61 @@ class BlobMismatch(RuntimeError):
     pass
 
 
-def blob_put(file, *, sha256, size):
+#: PostgreSQL advisory locks of blob keys: this number, then 32 bits of the key's hash
+_LOCK_SPACE = 0x6D626C62
+
+
+def _lock_of(key):
+    return _LOCK_SPACE, int.from_bytes(hashlib.sha256(key.encode()).digest()[:4], "big", signed=True)
+
+
+def _take_sqlite_write_lock():
+    # SQLite has no row or advisory locks; any write statement, even one that changes no row,
+    # takes the database's write lock until the transaction ends.
+    from .sweeper import SweepPosition
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {SweepPosition._meta.db_table} SET last_key = last_key WHERE 1 = 0")
+
+
+def blob_claim(*keys):
+    """Keep the sweeper off ``keys`` until the caller's transaction ends (a shared claim: any
+    number of transactions may hold it), in one statement. Outside a transaction there is
+    nothing to hold it for."""
+    if not keys or not connection.in_atomic_block:
+        return
+    if connection.vendor == "postgresql":
+        locks = sorted({_lock_of(key) for key in keys})
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT " + ", ".join(["pg_advisory_xact_lock_shared(%s, %s)"] * len(locks)),
+                           [number for lock in locks for number in lock])
+    elif connection.vendor == "sqlite":
+        _take_sqlite_write_lock()
+
+
+def blob_claim_exclusive(key):
+    """The claim a blob is removed under, until the caller's transaction ends: True once held,
+    False while a transaction that may name the blob holds ``blob_claim`` (PostgreSQL; never
+    waits). On SQLite it waits for the write lock like any writer."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("blob_claim_exclusive must run inside the remover's transaction.")
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", _lock_of(key))
+            return cursor.fetchone()[0]
+    if connection.vendor == "sqlite":
+        _take_sqlite_write_lock()
+    return True
+
+
+def blob_put(file, *, sha256, size, claimed=False):
     """Store ``file`` (already hashed by the upload checks) under its key and
-    return the key. Bytes already stored are not written again."""
+    return the key. Bytes already stored are not written again. Call it inside
+    the transaction that names the blob: the key is claimed until it ends
+    (``claimed``: the caller claimed it already, with others in one statement)."""
     storage, key = documents_storage(), blob_key(sha256)
+    if not claimed:
+        blob_claim(key)
     if storage.stored_size(key) == size:
         return key
     hashing = _HashingFile(file)

@@ -215,4 +215,5 @@ class IssuedDocument(models.Model):
 
 from .previews import DocumentPreview  # noqa: E402, F401
 from .retention_models import DisposalItem, DisposalRun, LegalHold, RetentionRule  # noqa: E402, F401
+from .sweeper import SweepPosition, SweptBlob  # noqa: E402, F401
 from .upload_sessions import UploadSession  # noqa: E402, F401

@@ -75,6 +75,7 @@ class DocumentPreview(models.Model):
             models.CheckConstraint(condition=~Q(status="ready") | ~Q(blob_key=""),
                                    name="documents_preview_ready_has_blob"),
         ]
+        indexes = [models.Index(fields=["blob_key"], name="documents_preview_blob")]  # disposal, the sweeper
 
     def __str__(self):
         return f"{self.version} ({self.status})"
@@ -130,10 +131,11 @@ def preview_make(version):
             log.warning("No preview of document version %s: %s", version.pk, _describe(exc))
             fields.update(status=DocumentPreview.Status.FAILED, error=_describe(exc)[:2000])
         else:
-            sha256 = hashlib.sha256(png).hexdigest()
-            fields.update(status=DocumentPreview.Status.READY, sha256=sha256, width=width, height=height,
-                          size=len(png), blob_key=blob_put(ContentFile(png), sha256=sha256, size=len(png)))
-    with transaction.atomic():
+            fields.update(status=DocumentPreview.Status.READY, sha256=hashlib.sha256(png).hexdigest(), width=width,
+                          height=height, size=len(png))
+    with transaction.atomic():  # the blob in the transaction that names it (documents.blobs: the sweeper's claim)
+        if fields["status"] == DocumentPreview.Status.READY:
+            fields["blob_key"] = blob_put(ContentFile(png), sha256=fields["sha256"], size=len(png))
         DocumentPreview.objects.filter(version=version).update(**fields, claimed_at=None, updated_at=timezone.now())
     return fields["status"]
 

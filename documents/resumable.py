@@ -40,6 +40,7 @@ from core import audit
 from core.errors import DomainError, NotFound, ValidationFailed
 
 from .blobs import documents_storage
+from .storage import storage_failures
 from .upload_sessions import UploadSession
 from .uploads import clean_filename
 
@@ -334,11 +335,15 @@ def forget_expired(now=None, batch=500):
 # --- chunks on the storage -------------------------------------------------------------------------------------------
 
 def _remove_chunks(session_ids):
+    """After the commit that ended the sessions: nothing here may fail it. Chunks the storage keeps
+    are only wasted space; the blob sweeper (documents.sweeper) removes them later."""
     storage = documents_storage()
     for session_id in session_ids:
         try:
             storage.destroy_dir(chunk_dir(session_id))  # on S3 every version, not only a delete marker
-        except Exception:  # noqa: BLE001 - the session is gone either way; leftovers are only wasted space
-            log.exception("The chunks of upload session %s could not be removed", session_id)
+        except storage_failures(storage) as exc:
+            log.warning("The chunks of the ended upload session %s were not removed (%s: %s); they stay under "
+                        "%s/ until the blob sweeper removes them", session_id, type(exc).__name__, exc,
+                        chunk_dir(session_id))
 
 

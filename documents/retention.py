@@ -6,7 +6,9 @@ package) while keeping a tombstone. Every step is audited.
 
 Blobs are content-addressed and may be shared by identical versions of other
 documents: a blob is deleted only when no document that is kept still names it.
-Deleting bytes cannot be rolled back, so blobs go once the run has committed.
+Deleting bytes cannot be rolled back, so blobs go once the run has committed; a
+blob the storage refuses to delete then is logged, the run stays carried out, and
+the blob sweeper (documents.sweeper) removes it later.
 """
 
 import datetime
@@ -28,9 +30,10 @@ from core.errors import DomainError, InvalidTransition, PermissionDenied, Valida
 
 from .blobs import CHUNK, documents_storage
 from .models import DisposalAction, Document, DocumentVersion
-from .previews import preview_blobs_kept, preview_blobs_of
+from .previews import preview_blobs_of
 from .retention_models import DisposalItem, DisposalRun, LegalHold, RetentionRule
 from .selectors import case_reference
+from .sweeper import blob_destroy_unnamed, blobs_named
 
 
 class DocumentDisposed(DomainError):
@@ -250,16 +253,14 @@ def _protected(key, now):
 def _blobs_no_longer_named(document_ids):
     keys = set(DocumentVersion.objects.filter(document_id__in=document_ids).values_list("blob_key", flat=True))
     keys |= preview_blobs_of(document_ids)
-    kept = set(DocumentVersion.objects.filter(blob_key__in=keys, document__disposed_at__isnull=True)
-               .values_list("blob_key", flat=True))
-    return sorted(keys - kept - preview_blobs_kept(keys))
+    return sorted(keys - blobs_named(keys))
 
 
 def _delete_blobs(keys):
-    """Gone for good: on a versioned S3 bucket every version (``destroy``), elsewhere the file."""
-    storage = documents_storage()
+    """Gone for good: on a versioned S3 bucket every version (``destroy``), elsewhere the file. Runs
+    after the commit, so nothing here may fail the run: a blob that cannot go now stays for the sweeper."""
     for key in keys:
-        storage.destroy(key)
+        blob_destroy_unnamed(key)
 
 
 def _transfer_package(run, items):

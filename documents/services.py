@@ -23,7 +23,7 @@ from core import audit
 from core.errors import InvalidTransition, PermissionDenied, ValidationFailed
 
 from . import access
-from .blobs import blob_put, blob_stream
+from .blobs import blob_claim, blob_key, blob_put, blob_stream
 from .models import Confidentiality, Document, DocumentVersion
 from .resumable import upload_session_used
 from .retention import DocumentDisposed
@@ -44,12 +44,12 @@ def _record_versions(*, actor, versions, trail):
                      label=lambda v=version: f"{trail or v.document} — {v.document.title} v{v.number}")
 
 
-def _new_version(*, document, number, upload, actor, comment=""):
+def _new_version(*, document, number, upload, actor, comment="", claimed=False):
     upload_session_used(upload.file, actor=actor)  # a file sent in chunks ends its upload session
+    key = blob_put(upload.file, sha256=upload.sha256, size=upload.size, claimed=claimed)
     return DocumentVersion(
-        document=document, number=number, blob_key=blob_put(upload.file, sha256=upload.sha256, size=upload.size),
-        size=upload.size, sha256=upload.sha256, mime_type=upload.content_type, original_name=upload.name,
-        author=actor, comment=comment[:500])
+        document=document, number=number, blob_key=key, size=upload.size, sha256=upload.sha256,
+        mime_type=upload.content_type, original_name=upload.name, author=actor, comment=comment[:500])
 
 
 def case_documents_add(*, actor, case, uploads, owner=None, new_case=False):
@@ -74,9 +74,10 @@ def case_documents_add(*, actor, case, uploads, owner=None, new_case=False):
     if new_documents:
         bulk_create_with_history(new_documents, Document, default_user=actor)
     documents = {**existing, **{doc.code: doc for doc in new_documents}}
+    blob_claim(*(blob_key(upload.sha256) for _title, _class, upload in uploads.values()))  # one statement for all
     versions = [
         _new_version(document=documents[code], number=(getattr(documents[code], "last_number", 0) or 0) + 1,
-                     upload=upload, actor=actor)
+                     upload=upload, actor=actor, claimed=True)
         for code, (_title, _class, upload) in uploads.items()
     ]
     DocumentVersion.objects.bulk_create(versions)

@@ -2,11 +2,18 @@
 ``MEDIA_ROOT/documents`` (on S3: documents.storage_s3). Keys are content-addressed
 (documents.blobs), so a key always holds the same bytes: a blob is written under
 a temporary name and renamed into place, so a reader never sees half a file and
-two uploads of the same bytes at once both succeed."""
+two uploads of the same bytes at once both succeed.
+
+Both storages also list what they hold (``iter_blobs``, for the blob sweeper in
+documents.sweeper) and name the errors they raise when the storage itself fails
+(``failures``), so work done after a commit can catch those and leave the rest
+to the sweeper."""
 
 import contextlib
+import datetime
 import os
 import uuid
+from typing import NamedTuple
 
 from django.core.files.storage import FileSystemStorage
 from django.utils.functional import cached_property
@@ -15,7 +22,22 @@ from django.utils.translation import gettext_lazy as _
 from core.errors import DomainError
 
 
+class BlobEntry(NamedTuple):
+    """One stored object as a listing sees it."""
+
+    key: str
+    size: int
+    modified: datetime.datetime
+
+
+class BlobNotDestroyed(RuntimeError):
+    """Some of what was to be destroyed is still stored (the storage refused part of it)."""
+
+
 class LocalBlobStorage(FileSystemStorage):
+    #: what reading, writing or deleting may raise when the disk or its permissions fail
+    failures = (OSError,)
+
     @cached_property
     def base_location(self):
         return os.path.join(super().base_location, "documents")
@@ -54,6 +76,33 @@ class LocalBlobStorage(FileSystemStorage):
         """Gone for good (a file has no older versions to remove, unlike an S3 object)."""
         self.delete(name)
 
+    def iter_blobs(self, prefix, *, start_after=""):
+        """Every file under the folder ``prefix`` as a BlobEntry, in the order of their names (as S3
+        lists keys), after ``start_after``: one folder is read at a time (os.scandir), so a listing
+        of millions of files is streamed, and folders wholly before ``start_after`` are not read."""
+        yield from self._walk(prefix.strip("/"), start_after)
+
+    def _walk(self, folder, start_after):
+        try:
+            with os.scandir(self.path(folder)) as found:
+                # a folder sorts as its name and a slash, so the names come out in key order
+                entries = sorted(found, key=lambda entry: entry.name + ("/" if entry.is_dir() else ""))
+        except (FileNotFoundError, NotADirectoryError):
+            return
+        for entry in entries:
+            name = f"{folder}/{entry.name}"
+            if entry.is_dir(follow_symlinks=False):
+                inside = name + "/"
+                if start_after > inside and not start_after.startswith(inside):
+                    continue  # every key in this folder comes before start_after
+                yield from self._walk(name, start_after)
+            elif entry.is_file(follow_symlinks=False) and name > start_after:
+                try:
+                    stat = entry.stat(follow_symlinks=False)
+                except FileNotFoundError:
+                    continue  # removed since the folder was read
+                yield BlobEntry(name, stat.st_size, datetime.datetime.fromtimestamp(stat.st_mtime, tz=datetime.UTC))
+
     def destroy_dir(self, directory):
         """Every file in ``directory`` (e.g. an upload's chunks), then the folder."""
         try:
@@ -75,3 +124,9 @@ class BlobRetained(DomainError):
     status = 409
     default_message = _("This document is kept under a legal retention period and cannot be deleted yet.")
 
+
+
+def storage_failures(storage):
+    """The errors ``storage`` raises when it fails or refuses (a blob under retention included):
+    what after-commit work catches, logs, and leaves to the sweeper."""
+    return (*getattr(storage, "failures", (OSError,)), BlobRetained, BlobNotDestroyed)

@@ -3,13 +3,13 @@ Object Lock for issued documents. config/s3.py builds its ``STORAGES`` entry."""
 
 import logging
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from storages.backends.s3 import S3Storage
 from storages.utils import clean_name
 
-from .storage import BlobRetained
+from .storage import BlobEntry, BlobNotDestroyed, BlobRetained
 
 log = logging.getLogger(__name__)
 
@@ -20,6 +20,11 @@ class S3BlobStorage(S3Storage):
     (which nobody, the bucket's owner included, can shorten or lift), and ``delete`` refuses a
     blob under retention instead of hiding it behind a delete marker, which on a versioned
     bucket is all a plain delete does: the bytes would stay but the store could no longer read them."""
+
+    #: what a request may raise when the store is unreachable, refuses (403, 503…) or keeps some versions
+    failures = (BotoCoreError, ClientError, BlobNotDestroyed, OSError)
+    #: keys asked for per listing request (S3's maximum)
+    list_page_size = 1000
 
     def _key(self, name):
         return self._normalize_name(clean_name(name))
@@ -71,14 +76,26 @@ class S3BlobStorage(S3Storage):
         key = self._key(name)
         errors = self._destroy_versions(key, only=key)
         if errors:
-            raise RuntimeError(f"Versions of {key} were not deleted: {errors[:5]}")
+            raise BlobNotDestroyed(f"Versions of {key} were not deleted: {errors[:5]}")
 
     def destroy_dir(self, directory):
         """Every version of every object under ``directory`` (e.g. an upload's chunks)."""
         prefix = self._key(directory) + "/"
         errors = self._destroy_versions(prefix)
         if errors:
-            log.warning("Some objects under %s were not removed: %s", prefix, errors[:5])
+            raise BlobNotDestroyed(f"Some objects under {prefix} were not removed: {errors[:5]}")
+
+    def iter_blobs(self, prefix, *, start_after=""):
+        """Every object under ``prefix`` as a BlobEntry (key without the storage's location, size,
+        LastModified), in key order, after ``start_after``: list_objects_v2 one page at a time."""
+        root = f"{self.location.strip('/')}/" if self.location.strip("/") else ""
+        arguments = {"Bucket": self.bucket_name, "Prefix": self._key(prefix.strip("/")) + "/",
+                     "PaginationConfig": {"PageSize": self.list_page_size}}
+        if start_after:
+            arguments["StartAfter"] = self._key(start_after)
+        for page in self._client().get_paginator("list_objects_v2").paginate(**arguments):
+            for item in page.get("Contents", []):
+                yield BlobEntry(item["Key"][len(root):], item["Size"], item["LastModified"])
 
     def _destroy_versions(self, prefix, *, only=None):
         """Delete the versions and delete markers of keys starting with ``prefix`` (only the key

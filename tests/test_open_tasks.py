@@ -93,14 +93,14 @@ def test_a_submitted_permit_is_in_its_districts_queue_under_its_reference_at_a_f
     form = {**PERMIT_DATA, "district": district.pk, "action": "submit",
             **{f"doc_{code}": upload for code, upload in permit_files().items()}}
     # session and user (2); the district chosen (1); the case, its three documents with their row versions and their
-    # first versions (4);
+    # first versions (4); the claim on their blobs, so the blob sweeper leaves them alone until the commit (1);
     # the flow: process, two tasks, case clock, task clock, inbox row, task link (7; the process was created in
     # this transaction, so it needs no row lock); the reference number, the case's reference and its row
     # version, the inbox row's reference (4); the audit chain (2 on PostgreSQL: read the head, then insert the events
     # and move the head in one statement; 3 elsewhere); the savepoint the submission's transaction is in a test (2;
     # the flow starts without one of its own, workflows.flows.CaseStartActivation); the applicant's e-mail into the
     # outbox (1)
-    with django_assert_num_queries(23 if connection.vendor == "postgresql" else 24):
+    with django_assert_num_queries(24 if connection.vendor == "postgresql" else 25):
         response = client.post(apply_url, form)
     assert response.status_code == 302
 
