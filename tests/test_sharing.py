@@ -124,13 +124,14 @@ def test_sharing_is_post_only_and_checks_the_csrf_token(people):
     assert list(users_granted(case)) == []
 
 
-def test_a_draft_stays_private_even_when_shared(client, people):
+def test_a_draft_stays_private_and_cannot_be_shared(client, people):
     draft = cases.draft(people.citizen)
-    client.force_login(people.admin)  # administrators see drafts, and may share
+    client.force_login(people.admin)  # a draft is its applicant's alone, administrators included
     response = client.post(_share_url(draft), {"email": people.other_citizen.email, "reason": REASON})
-    assert response.status_code == 302
+    assert response.status_code == 404
     assert _status(client, people.other_citizen, _case_page(draft)) == 404
-    assert list(Application.objects.filter(pk__in=permissions.granted_ids(people.other_citizen, Application))) == [draft]
+    assert not Application.objects.filter(pk__in=permissions.granted_ids(people.other_citizen, Application)).exists()
+    assert not _grant_events(draft).exists()
 
 
 def test_mistakes_in_the_sharing_form_are_explained(client, people):
