@@ -538,7 +538,6 @@ def test_the_forms_load_the_upload_script_and_name_the_upload_fields(client, cit
 # --- 1 GiB through the API, in 8 MiB chunks ----------------------------------------------------------------------------
 
 GIGABYTE = 1024 ** 3
-TIME_LIMIT = 120  # seconds: a guard; on a 2-core machine about 15 with local files, 40 on SeaweedFS
 
 
 class PdfSource:
@@ -613,7 +612,6 @@ def test_a_one_gigabyte_file_streams_through_the_api_and_into_a_permit(client, c
     assert any_store.chunks(session_id) == []
     assert python_peak < MEMORY_LIMIT, f"Python allocations peaked at {python_peak / 2**20:.0f} MiB"
     assert rss_growth < MEMORY_LIMIT, f"peak RSS grew {rss_growth / 2**20:.0f} MiB"
-    assert elapsed < TIME_LIMIT
 
 
 # --- in a real browser -------------------------------------------------------------------------------------------------
