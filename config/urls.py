@@ -13,7 +13,9 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     *plugins.app_urlpatterns(),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    # a page, not an endpoint: it has no description to answer OPTIONS with (was a 500, no template)
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema", http_method_names=["get", "head"]),
+         name="api-docs"),
     path("admin/", admin.site.urls),
 ]
 
