@@ -4,6 +4,8 @@ from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
+from core.route_access import AdminSite
+
 from .models import Membership, Organisation, User
 
 
@@ -34,3 +36,8 @@ class OrganisationAdmin(SimpleHistoryAdmin, TranslationAdmin):
     list_filter = ["kind"]
     search_fields = ["name", "code"]
     autocomplete_fields = ["parent"]
+
+
+# The admin pages the models registered here add (core.route_access.AdminSite; checked by
+# tests/test_route_matrix.py).
+access = AdminSite(pages={"auth_user_password_change": 200})  # an administrator sets a person's password

@@ -3,6 +3,8 @@ from django.urls import path, reverse_lazy
 from django.utils.decorators import method_decorator
 from django_ratelimit.decorators import ratelimit
 
+from core.route_access import LOGIN, PAGE, Access, PostOnly, Public, SignInPage, answers
+
 from . import views
 
 app_name = "accounts"
@@ -45,3 +47,24 @@ urlpatterns = [
         name="password_reset_complete",
     ),
 ]
+
+_SEES_THE_CASE = {"anonymous": LOGIN, "clerk": 403, "supervisor": PAGE, "auditor": 403, "admin": PAGE}
+Sharers = Access(answers(404, citizen=403, **_SEES_THE_CASE), answers(404, other_citizen=403, **_SEES_THE_CASE))
+
+# Who may open each route (core.route_access; checked by tests/test_route_matrix.py).
+access = {
+    "signup": Public,
+    "signup_done": Public,
+    # the link is the credential: whoever opens it confirms the address it was sent to; a wrong one is 400
+    "verify": Access(answers(200), answers(400)),
+    "login": SignInPage,
+    "logout": PostOnly(Access(answers(PAGE))),
+    "password_reset": Public,
+    "password_reset_done": Public,
+    # the link from the e-mail leads on to the new-password form; a wrong or used one says so (200)
+    "password_reset_confirm": Access(answers(PAGE), answers(200)),
+    "password_reset_complete": Public,
+    # sharing a case by name: whoever may not see it gets 404, whoever sees it but heads no department of it 403
+    "share": PostOnly(Sharers),
+    "unshare": PostOnly(Sharers),
+}

@@ -14,6 +14,7 @@ from accounts import permissions
 from accounts.models import Role
 from core.admin import ReadOnlyAdminMixin
 from core.errors import DomainError
+from core.route_access import PAGE, AdminSite
 from core.validators import no_invisible_controls
 
 from .issuing import document_revoke
@@ -291,3 +292,18 @@ class SweptBlobAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     @admin.display(description=gettext_lazy("size"), ordering="size")
     def bytes(self, obj):
         return filesizeformat(obj.size)
+
+
+# The admin pages of the models registered here that an administrator is refused (403): they are kept
+# read-only in the admin (core.route_access.AdminSite; checked by tests/test_route_matrix.py).
+access = AdminSite(
+    refused={
+        "documents.issueddocument": ("add", "delete"),
+        "documents.documentclass": ("delete",),
+        "documents.document": ("add", "delete"),
+        "documents.legalhold": ("delete",),
+        "documents.disposalrun": ("add", "delete"),
+        "documents.sweptblob": ("add", "delete"),
+    },
+    pages={"propose": PAGE},  # disposal: proposes on POST; a GET leads back to the runs
+)

@@ -8,6 +8,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from core.admin import ReadOnlyAdminMixin
 from core.errors import DomainError
+from core.route_access import AdminSite
 
 from . import services
 from .models import Application, RequiredDocument, ServiceType, ServiceVersion, TaskRoute
@@ -144,3 +145,11 @@ class ApplicationAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
     list_filter = ["status", "service_type"]
     list_select_related = ["service_type", "service_version", "applicant"]
     search_fields = ["reference", "applicant__email", "applicant__full_name"]
+
+
+# The admin pages of the models registered here that an administrator is refused (403): they are kept
+# read-only in the admin (core.route_access.AdminSite; checked by tests/test_route_matrix.py).
+access = AdminSite(refused={
+    "eservices.serviceversion": ("delete",),  # a published version is kept (a draft may go)
+    "eservices.application": ("add", "delete"),
+})

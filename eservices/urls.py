@@ -1,5 +1,7 @@
 from django.urls import path
 
+from core.route_access import CaseReaders, OwnerOnly, Public, SignedIn
+
 from . import views
 
 app_name = "eservices"
@@ -17,3 +19,18 @@ urlpatterns = [
     path("applications/<int:pk>/documents/<int:version_pk>/preview.png", views.document_preview,
          name="document_preview"),
 ]
+
+# Who may open each route (core.route_access; checked by tests/test_route_matrix.py).
+access = {
+    "catalog": Public,
+    "service": Public,
+    "apply": SignedIn,
+    "my_applications": SignedIn,
+    "application": CaseReaders,
+    "edit_draft": OwnerOnly,
+    "correction": OwnerOnly,
+    # a decided permit has been through every department's review: fire safety's clerk reads it too
+    "decision": CaseReaders.but(other_clerk=200),
+    "document": CaseReaders,
+    "document_preview": CaseReaders,
+}

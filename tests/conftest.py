@@ -31,10 +31,17 @@ def permit_service(db):
 
 @pytest.fixture
 def people(permit_service):
-    """A citizen, a second citizen, and staff for every role of the permit flow."""
+    """A citizen, a second citizen, staff for every role of the permit flow, and ministry, mahalla (in its
+    district and region under the ministry) and supplier staff."""
     dept = {o.code: o for o in Organisation.objects.filter(kind=Organisation.Kind.DEPARTMENT)}
     city = Organisation.objects.get(code="city-hall")
     ministry = Organisation.objects.create(code="ministry", name="Ministry", kind=Organisation.Kind.MINISTRY)
+    region = Organisation.objects.create(code="people-region", name="Samarkand Region",
+                                         kind=Organisation.Kind.REGION, parent=ministry)
+    district = Organisation.objects.create(code="people-district", name="Urgut District",
+                                           kind=Organisation.Kind.DISTRICT, parent=region)
+    mahalla = Organisation.objects.create(code="people-mahalla", name="Navbahor Mahalla",
+                                          kind=Organisation.Kind.MAHALLA, parent=district)
     supplier = Organisation.objects.create(code="water", name="Water", kind=Organisation.Kind.SUPPLIER)
     admin = UserFactory(full_name="Ada Admin", is_staff=True, is_superuser=True)
     return SimpleNamespace(
@@ -47,6 +54,7 @@ def people(permit_service):
         supervisor=member(dept["dept-architecture"], Role.SUPERVISOR, full_name="Jamshid Head"),
         auditor=member(city, Role.AUDITOR, full_name="Kamola Auditor"),
         ministry=member(ministry, Role.MINISTRY, full_name="Lola Ministry"),
+        mahalla=member(mahalla, Role.MAHALLA, full_name="Malika Mahalla"),
         supplier=member(supplier, Role.SUPPLIER, full_name="Nodir Supplier"),
         admin=admin,
     )

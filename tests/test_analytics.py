@@ -6,7 +6,8 @@ overdue now and where work piles up — by month and by department, on the page
 
 The history below is built through the real services at known times
 (``time_machine``), so every figure is known in advance. (Who gets which status
-on these URLs, role by role, is in test_permissions.)
+on these URLs, role by role: the access declared in workflows/urls.py, checked by
+test_route_matrix; a bad filter, test_permissions.)
 """
 
 import csv

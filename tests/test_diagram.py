@@ -3,7 +3,8 @@ tasks per step; with ``?process=`` one case's open steps are highlighted, for
 those who may see that case. Drawn in a real browser by bpmn-js served from
 our own static files, under our Content-Security-Policy.
 
-(Who gets which status on these URLs, role by role, is in test_permissions.)
+(Who gets which status on these URLs, role by role: the access declared in workflows/urls.py, checked
+by test_route_matrix; per case state, test_permissions.)
 """
 
 import re

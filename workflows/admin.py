@@ -11,6 +11,7 @@ from viewflow.workflow.models import Process, Task
 from core.admin import ReadOnlyAdminMixin
 from core.errors import ValidationFailed
 from core.forms import add_domain_errors
+from core.route_access import AdminSite
 
 from .forms import HolidayImportForm
 from .holidays import holidays_import, parse_holiday_list
@@ -80,3 +81,16 @@ for _model, _model_admin in ((Process, ProcessAdmin), (Task, TaskAdmin)):
     if admin.site.is_registered(_model):
         admin.site.unregister(_model)
     admin.site.register(_model, _model_admin)
+
+
+# The admin pages of the models registered here that an administrator is refused (403): they are kept
+# read-only in the admin (core.route_access.AdminSite; checked by tests/test_route_matrix.py).
+access = AdminSite(
+    refused={
+        "viewflow.process": ("add", "delete"),  # the engine's rows change through audited services only
+        "viewflow.task": ("add", "delete"),
+        "workflows.caseclock": ("add", "delete"),
+        "workflows.taskclock": ("add", "delete"),
+    },
+    pages={"import": 200},  # a year's holidays from a file
+)

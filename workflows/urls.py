@@ -1,5 +1,20 @@
 from django.urls import path
 
+from core.route_access import (
+    LOGIN,
+    PAGE,
+    Access,
+    Administrators,
+    Auditors,
+    PostOnly,
+    ProcessAnalytics,
+    ProcessDiagrams,
+    QueueWorkers,
+    StaffElsewhere,
+    TaskOfRoutedDepartment,
+    answers,
+)
+
 from . import analytics_views, diagram_views, incident_views, views
 
 app_name = "workflows"
@@ -22,3 +37,30 @@ urlpatterns = [
     path("analytics/", analytics_views.analytics_page, name="analytics"),
     path("analytics.csv", analytics_views.analytics_csv, name="analytics_csv"),
 ]
+
+
+# Who may open each route (core.route_access; checked by tests/test_route_matrix.py).
+access = {
+    "inbox": QueueWorkers,
+    # heads of department move their department's tasks; a task of another department is not among the
+    # form's choices (400: refused without saying whether it exists)
+    "inbox_reassign": PostOnly(Access(answers(403, anonymous=LOGIN, supervisor=PAGE),
+                                      answers(403, anonymous=LOGIN, supervisor=400))),
+    "delegations": QueueWorkers,
+    # a substitute is withdrawn by whoever named them; anyone else's is 404
+    "delegation_revoke": PostOnly(Access(StaffElsewhere.but(clerk=PAGE).own, StaffElsewhere.own)),
+    "task": TaskOfRoutedDepartment,
+    "claim": PostOnly(TaskOfRoutedDepartment.succeeding_with(PAGE)),
+    "unclaim": PostOnly(TaskOfRoutedDepartment.succeeding_with(PAGE)),
+    # heads of department only: a clerk is refused (403) a task they see; one they do not see is 404
+    "reassign": PostOnly(Access(StaffElsewhere.but(clerk=403, supervisor=PAGE).own,
+                                StaffElsewhere.but(other_clerk=403).own)),
+    "incidents": Auditors,  # auditors read them; only administrators retry or skip
+    "incident_retry": PostOnly(Administrators.succeeding_with(PAGE)),
+    "incident_skip": PostOnly(Administrators.succeeding_with(PAGE)),
+    "flows": ProcessDiagrams,
+    "flow": ProcessDiagrams,
+    "flow_bpmn": ProcessDiagrams,
+    "analytics": ProcessAnalytics,
+    "analytics_csv": ProcessAnalytics,
+}
