@@ -168,7 +168,7 @@ def staff_and_applicants():
     """Clerks and heads for each department of the permit flow, a crowd of applicants, and the
     city's districts."""
     from accounts.models import Organisation, Role, User
-    from eservices.catalog import ensure_building_permit_service
+    from permits.catalog import ensure_building_permit_service
 
     ensure_building_permit_service()
     teams = {

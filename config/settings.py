@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "workflows",
     "documents",
     "eservices",
+    "permits",
 ]
 
 MIDDLEWARE = [

@@ -8,16 +8,8 @@ register("eservices.application.upload", _("Document uploaded"),  # before the d
          message=_("%(actor)s uploaded a document to %(object)s."))
 register("eservices.application.submit", _("Application submitted"),
          message=_("%(actor)s submitted the application %(after.reference)s."))
-register("eservices.application.check_completeness", _("Completeness checked"),
-         message=_("%(actor)s checked %(object)s for completeness."))
 register("eservices.application.resubmit", _("Corrected application resubmitted"),
          message=_("%(actor)s resubmitted %(object)s with the corrections asked for."))
-register("eservices.application.review", _("Technical review completed"),
-         message=_("%(actor)s completed a technical review of %(object)s."))
-register("eservices.application.decide", _("Decision taken"),
-         message=_("%(actor)s decided on %(object)s."))
-register("eservices.application.issue_letter", _("Decision letter issued"),
-         message=_("%(actor)s issued the decision letter of %(object)s (verification code %(after.verification_code)s)."))
 register("eservices.application.download_decision", _("Decision letter downloaded"),
          message=_("%(actor)s downloaded the decision letter of %(object)s."))
 register("eservices.application.close_unanswered", _("Closed: correction not answered in time"),

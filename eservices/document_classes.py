@@ -1,4 +1,4 @@
-"""The document classes applications store their documents under (documents.selectors)."""
+"""The document class applications store their documents under (documents.selectors)."""
 
 from django.utils.translation import gettext_lazy as _
 
@@ -6,11 +6,8 @@ from documents.models import Confidentiality, DisposalAction
 from documents.selectors import register_document_class
 
 APPLICATION_DOCUMENT = "application-document"
-DECISION_LETTER = "decision-letter"
 
 
 def register():
     register_document_class(APPLICATION_DOCUMENT, name=_("Application document"), retention_years=10,
                             disposal=DisposalAction.TRANSFER, confidentiality=Confidentiality.CONFIDENTIAL)
-    register_document_class(DECISION_LETTER, name=_("Decision letter"), retention_years=None,
-                            disposal=DisposalAction.KEEP, confidentiality=Confidentiality.INTERNAL)

@@ -4,6 +4,8 @@ the step's transaction, in the applicant's language."""
 from core.mail import mail_user, site_link
 
 
-def notify_applicant(application, event, **extra):
-    mail_user(application.applicant, f"eservices/email/{event}", about=application, application=application,
+def notify_applicant(application, event, *, templates="eservices/email", **extra):
+    """E-mail the applicant about ``event``: ``<templates>/<event>.txt`` and its
+    ``_subject.txt`` (a service brings its own events' templates)."""
+    mail_user(application.applicant, f"{templates}/{event}", about=application, application=application,
               link=site_link("eservices:application", application.pk), **extra)

@@ -2,12 +2,11 @@
 event per state change; notifications go out after commit."""
 
 import copy
-import datetime
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import Max
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from jsonschema import Draft202012Validator, FormatChecker
 from simple_history.utils import bulk_create_with_history
@@ -16,7 +15,6 @@ from core import audit
 from core.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 from core.references import reference_take_next
 from core.validators import invisible_controls_message, strings_with_invisible_controls
-from documents.issuing import document_issue
 from documents.resumable import UploadRef, upload_session_file
 from documents.selectors import document_class, document_codes_of_case
 from documents.services import case_documents_add, version_open
@@ -25,9 +23,8 @@ from workflows.cases import case_ended, sync_case_status
 from workflows.services import task_complete
 
 from . import selectors
-from .document_classes import APPLICATION_DOCUMENT, DECISION_LETTER
+from .document_classes import APPLICATION_DOCUMENT
 from .models import (
-    DECISION_LETTER_PLACE,
     Application,
     RequiredDocument,
     ServiceType,
@@ -208,72 +205,9 @@ def application_resubmit(*, actor, task, data, files=None, comment=""):
     return application
 
 
-# --- staff steps of the building-permit flow --------------------------------------
-
 def _sync_status(application):
     """Derive the case status from where its process stands."""
     return sync_case_status(application)
-
-
-def permit_check_completeness(*, task, actor, data):
-    complete, comment = data["complete"], data.get("comment", "").strip()
-    if not complete and not comment:
-        raise ValidationFailed(fields={"comment": [_("Tell the applicant what to correct.")]})
-    application = task.process.artifact
-    task_complete(task=task, actor=actor, action="eservices.application.check_completeness", comment=comment,
-                  task_data={"complete": complete}, process_data={"complete": complete},
-                  on_done=lambda t: _sync_status(application))
-    notify_applicant(application, "in_review" if complete else "correction", comment=comment)
-    return application
-
-
-def permit_review(*, task, actor, data):
-    application = task.process.artifact
-    task_complete(task=task, actor=actor, action="eservices.application.review", comment=data.get("comment", ""),
-                  task_data={"favourable": data["favourable"]}, on_done=lambda t: _sync_status(application))
-    return application
-
-
-def permit_decide(*, task, actor, data):
-    approve, reasons = data["approve"], data.get("reasons", "").strip()
-    if not approve and not reasons:
-        raise ValidationFailed(fields={"reasons": [_("A refusal must state its reasons.")]})
-    application = task.process.artifact
-    with transaction.atomic():
-        application.decision_reasons = reasons
-        application.save(update_fields=["decision_reasons"])
-        task_complete(task=task, actor=actor, action="eservices.application.decide", comment=reasons,
-                      task_data={"approve": approve}, process_data={"approved": approve})
-    application.refresh_from_db()
-    notify_applicant(application, "decided")
-    return application
-
-
-def application_issue_letter(*, application, approved):
-    """Issue the permit or refusal letter (a signed PDF/A with its verification code,
-    documents.issuing) as the case's decision letter, and close the case. Runs inside
-    the decision's transaction (a flow Function step)."""
-    now = timezone.now()
-    application.status = Application.Status.APPROVED if approved else Application.Status.REFUSED
-    application.decided_at = now
-    language = application.applicant.preferred_language
-    with translation.override(language):
-        title = _("Building permit %(reference)s") if approved else _("Refusal of a building permit %(reference)s")
-        title = title % {"reference": application.reference}
-    issued = document_issue(
-        actor=None, case=application, code=DECISION_LETTER_PLACE, title=title,
-        document_class=document_class(DECISION_LETTER), template_name="eservices/pdf/decision.html",
-        context={"application": application, "approved": approved,
-                 "valid_until": (now + datetime.timedelta(days=3 * 365)) if approved else None},
-        issued_to=application.applicant.full_name, language=language, owner=application.service_type.department,
-        file_name=f"{application.reference}-{'permit' if approved else 'refusal'}.pdf",
-    )
-    application.save(update_fields=["status", "decided_at"])
-    audit.record(actor=None, action="eservices.application.issue_letter", obj=application,
-                 after={"status": application.status, "verification_code": issued.display_code,
-                        "version": issued.version.number, "sha256": issued.version.sha256,
-                        "size": issued.version.size})
-    return application
 
 
 def application_close_unanswered(*, task):

@@ -10,6 +10,7 @@ from viewflow.workflow.status import STATUS
 from documents.models import DocumentVersion
 from eservices import services
 from eservices.models import ServiceType
+from permits import services as permits
 from workflows.models import TaskClock
 from workflows.services import task_claim
 
@@ -51,7 +52,7 @@ def claimed(application, step, user):
 
 def check_completeness(application, clerk, *, complete=True, comment=""):
     task = claimed(application, "check_completeness", clerk)
-    services.permit_check_completeness(task=task, actor=clerk, data={"complete": complete, "comment": comment})
+    permits.permit_check_completeness(task=task, actor=clerk, data={"complete": complete, "comment": comment})
     application.refresh_from_db()
     return application
 
@@ -70,7 +71,7 @@ def reviewed(applicant, people):
     application = in_review(applicant, people.clerk)
     for step, reviewer in (("review_architecture", people.clerk), ("review_fire_safety", people.fire),
                            ("review_environment", people.environment)):
-        services.permit_review(task=claimed(application, step, reviewer), actor=reviewer,
+        permits.permit_review(task=claimed(application, step, reviewer), actor=reviewer,
                                data={"favourable": True, "comment": ""})
     application.refresh_from_db()
     return application
@@ -88,7 +89,7 @@ def refused(applicant, people):
 
 def decided(applicant, people, *, approve, reasons=""):
     application = reviewed(applicant, people)
-    services.permit_decide(task=claimed(application, "decision", people.supervisor), actor=people.supervisor,
+    permits.permit_decide(task=claimed(application, "decision", people.supervisor), actor=people.supervisor,
                            data={"approve": approve, "reasons": reasons})
     application.refresh_from_db()
     return application

@@ -9,7 +9,7 @@ from django.db import connection
 
 from accounts.models import Organisation, Role
 from core.outbox.publisher import publisher as outbox_publisher
-from eservices.catalog import ensure_building_permit_service
+from permits.catalog import ensure_building_permit_service
 
 from .factories import UserFactory, member
 from .seaweedfs import s3_documents, seaweedfs  # noqa: F401 - fixtures: a real SeaweedFS S3 server

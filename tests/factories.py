@@ -58,7 +58,7 @@ class ServiceVersionFactory(factory.django.DjangoModelFactory):
     number = factory.LazyAttribute(lambda version: version.service_type.versions.count() + 1)
     name = factory.Sequence(lambda n: f"Service {n}")
     form_schema = factory.LazyFunction(lambda: {"type": "object", "properties": {}})
-    flow = "eservices.BuildingPermitFlow"
+    flow = "permits.BuildingPermitFlow"
 
 
 def member(organisation, role=Role.CLERK, **user_kwargs):

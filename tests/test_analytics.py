@@ -31,8 +31,8 @@ from viewflow.workflow.models import Task
 
 from accounts.models import Organisation, Role
 from core.models import AuditEvent
-from eservices import services
 from eservices.models import TaskRoute
+from permits import services as permits
 from workflows import analytics
 from workflows.flows import OPEN_STATUSES
 from workflows.services import task_complete
@@ -45,7 +45,7 @@ from .test_browser import _sync_db_from_playwright_thread, browser, logged_in_pa
 from .test_diagram import SCREENSHOT_DIR, serve_static_files
 
 TASHKENT = ZoneInfo("Asia/Tashkent")
-PERMIT = "eservices.BuildingPermitFlow"
+PERMIT = "permits.BuildingPermitFlow"
 PAGE = reverse("workflows:analytics")
 CSV = reverse("workflows:analytics_csv")
 
@@ -58,7 +58,7 @@ NOW = at(2026, 4, 10, 12)
 
 
 def _review(application, step, reviewer):
-    services.permit_review(task=cases.claimed(application, step, reviewer), actor=reviewer,
+    permits.permit_review(task=cases.claimed(application, step, reviewer), actor=reviewer,
                            data={"favourable": True, "comment": ""})
 
 

@@ -28,7 +28,7 @@ from workflows.flows import CaseFlow, no_url_view
 
 BASE_DIR = Path(settings.BASE_DIR)
 CHECKER = BASE_DIR / "tests" / "js" / "check_bpmn.mjs"
-PERMIT = "eservices.BuildingPermitFlow"
+PERMIT = "permits.BuildingPermitFlow"
 NS = {"bpmn": bpmn.BPMN, "bpmndi": bpmn.BPMNDI, "dc": bpmn.DC, "di": bpmn.DI}
 NCNAME = re.compile(r"^[A-Za-z_][\w.\-]*$")
 FLOW_NODES = bpmn.EVENTS | bpmn.TASKS | bpmn.GATEWAYS
@@ -175,7 +175,7 @@ def test_registry_finds_the_flows_of_the_installed_apps():
     assert registry.get_flow(PERMIT).__name__ == "BuildingPermitFlow"
     assert registry.label_of(registry.get_flow(PERMIT)) == PERMIT
     assert all(issubclass(f, CaseFlow) for f in registry.all_flows().values())
-    with pytest.raises(registry.UnknownFlow, match="eservices.BuildingPermitFlow"):
+    with pytest.raises(registry.UnknownFlow, match="permits.BuildingPermitFlow"):
         registry.get_flow("eservices.NoSuchFlow")
 
 

@@ -24,6 +24,7 @@ from core.errors import InvalidTransition
 from core.models import AuditEvent, ReferenceSequence
 from eservices import services as eservices
 from eservices.models import Application
+from permits import services as permits
 from workflows import services as workflows
 from workflows.services import task_department_id
 
@@ -150,7 +151,7 @@ def test_a_task_completed_from_several_threads_completes_once(case, people):
 
     def complete():
         own_copy = Task.objects.get(pk=task.pk)
-        eservices.permit_check_completeness(task=own_copy, actor=people.clerk, data={"complete": True, "comment": ""})
+        permits.permit_check_completeness(task=own_copy, actor=people.clerk, data={"complete": True, "comment": ""})
         return own_copy.pk
 
     wins, errors = split(run_together([complete for _ in range(8)]))
@@ -172,7 +173,7 @@ def test_a_task_completed_from_several_threads_completes_once(case, people):
 def test_three_reviews_finishing_together_open_exactly_one_decision(case, people):
     checking = open_task(case, "check_completeness")
     workflows.task_claim(task=checking, actor=people.clerk)
-    eservices.permit_check_completeness(task=checking, actor=people.clerk, data={"complete": True, "comment": ""})
+    permits.permit_check_completeness(task=checking, actor=people.clerk, data={"complete": True, "comment": ""})
     reviews = [("review_architecture", people.clerk), ("review_fire_safety", people.fire),
                ("review_environment", people.environment)]
     held = []
@@ -184,7 +185,7 @@ def test_three_reviews_finishing_together_open_exactly_one_decision(case, people
     def review_as(task_pk, reviewer):
         def call():
             own_copy = Task.objects.get(pk=task_pk)
-            eservices.permit_review(task=own_copy, actor=reviewer, data={"favourable": True, "comment": "fine"})
+            permits.permit_review(task=own_copy, actor=reviewer, data={"favourable": True, "comment": "fine"})
             return task_pk
         return call
 

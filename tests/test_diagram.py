@@ -23,7 +23,7 @@ from workflows import bpmn, diagrams, registry
 from . import cases
 from .test_browser import _sync_db_from_playwright_thread, browser, logged_in_page  # noqa: F401  (shared fixtures)
 
-PERMIT = "eservices.BuildingPermitFlow"
+PERMIT = "permits.BuildingPermitFlow"
 SCREENSHOT_DIR = Path(settings.BASE_DIR) / "var"
 
 

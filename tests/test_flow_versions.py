@@ -113,6 +113,6 @@ def test_migrate_cases_refuses_a_step_the_new_version_lacks_and_moves_nothing(db
 
 def test_migrate_cases_only_between_versions_of_one_flow(db):
     with pytest.raises(CommandError, match="not another version"):
-        call_command("migrate_cases", "flowapp.LicenceFlow", "eservices.BuildingPermitFlow")
+        call_command("migrate_cases", "flowapp.LicenceFlow", "permits.BuildingPermitFlow")
     with pytest.raises(CommandError, match="No flow is called"):
         call_command("migrate_cases", "flowapp.LicenceFlow", "flowapp.Nothing")

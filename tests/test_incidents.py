@@ -8,9 +8,9 @@ from viewflow.workflow.models import Task
 
 from core.models import AuditEvent
 from documents import issuing
-from eservices import services as eservices
 from eservices.models import Application
 from eservices.selectors import decision_letter_of
+from permits import services as permits
 
 from .cases import claimed, reviewed
 
@@ -30,7 +30,7 @@ def pdf_renderer_down(monkeypatch):
 
 
 def _approve(application, supervisor):
-    eservices.permit_decide(task=claimed(application, "decision", supervisor), actor=supervisor,
+    permits.permit_decide(task=claimed(application, "decision", supervisor), actor=supervisor,
                             data={"approve": True, "reasons": ""})
     application.refresh_from_db()
     return application

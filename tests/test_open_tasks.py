@@ -16,6 +16,7 @@ from core.models import AuditEvent
 from documents.models import Document
 from eservices import services
 from eservices.models import Application
+from permits import services as permits
 from workflows import open_tasks
 from workflows.models import OpenTask, TaskClock
 
@@ -43,7 +44,7 @@ def test_a_task_has_its_inbox_row_from_opening_until_it_is_done(people, permit_s
     row.refresh_from_db()
     assert (row.status, row.owner_id) == (STATUS.ASSIGNED, people.clerk.pk)
 
-    services.permit_check_completeness(task=cases.open_task(application, "check_completeness"), actor=people.clerk,
+    permits.permit_check_completeness(task=cases.open_task(application, "check_completeness"), actor=people.clerk,
                                        data={"complete": True, "comment": ""})
     assert not OpenTask.objects.filter(task=task).exists()
     reviews = OpenTask.objects.filter(process_id=application.process_id)

@@ -66,7 +66,7 @@ def _first_attachment(case):
     return lambda w: cases.versions_of(getattr(w, case)).first().pk
 
 
-PERMIT_FLOW = "eservices.BuildingPermitFlow"
+PERMIT_FLOW = "permits.BuildingPermitFlow"
 
 
 def _diagram(case=None):

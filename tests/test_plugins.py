@@ -13,8 +13,8 @@ from django.urls import reverse
 from accounts.models import Membership, Organisation, User
 from core import plugins
 from core.models import AuditEvent
-from eservices.flows import BuildingPermitFlow
 from eservices.models import Application, ServiceVersion
+from permits.flows import BuildingPermitFlow
 
 from .factories import UserFactory
 
@@ -127,7 +127,7 @@ def test_seed_demo_runs_every_apps_demo_once_accounts_first(transactional_db, ca
     call_command("seed_demo")
     out = capsys.readouterr().out
     assert out.index("People and organisations") < out.index("Building permits") < out.index("Trade licences")
-    assert "Demo data ready: accounts, eservices, flowapp." in out
+    assert "Demo data ready: accounts, permits, flowapp." in out
     first = _rows()
     call_command("seed_demo")
     assert _rows() == first

@@ -29,7 +29,7 @@ from eservices.selectors import decision_letter_of
 
 from .world import Visitors, build_world, outcome
 
-PERMIT_FLOW = "eservices.BuildingPermitFlow"
+PERMIT_FLOW = "permits.BuildingPermitFlow"
 ADMIN_PAGES = ("changelist", "add", "change", "history", "delete")
 NOT_ALLOWED = Access(answers(405))
 

@@ -18,7 +18,6 @@ from accounts.models import Membership
 from core.audit import trail_key_for, verify_chain
 from core.errors import InvalidTransition, NotFound, ValidationFailed
 from core.models import AuditEvent
-from eservices import services
 from eservices.models import Application, RequiredDocument, ServiceVersion, VersionFrozen
 from eservices.selectors import decision_letter_of
 from eservices.services import (
@@ -28,6 +27,7 @@ from eservices.services import (
     service_version_retire,
     service_version_save_draft,
 )
+from permits import services as permits
 from workflows.selectors import queue_for
 from workflows.sla import DAY
 
@@ -59,9 +59,9 @@ def finish(application, people):
     """Reviews, all favourable, and the head's approval."""
     for step, reviewer in (("review_architecture", people.clerk), ("review_fire_safety", people.fire),
                            ("review_environment", people.environment)):
-        services.permit_review(task=cases.claimed(application, step, reviewer), actor=reviewer,
+        permits.permit_review(task=cases.claimed(application, step, reviewer), actor=reviewer,
                                data={"favourable": True, "comment": ""})
-    services.permit_decide(task=cases.claimed(application, "decision", people.supervisor), actor=people.supervisor,
+    permits.permit_decide(task=cases.claimed(application, "decision", people.supervisor), actor=people.supervisor,
                            data={"approve": True, "reasons": ""})
     application.refresh_from_db()
     return application
@@ -349,7 +349,7 @@ def test_an_administrator_adds_a_new_service_and_its_first_version_in_the_admin(
     response = client.post(add, {
         "service_type": service_type.pk, "name_en": "Tree felling permit", "name_ru": "", "description_en": "",
         "description_ru": "", "form_schema": json.dumps(schema), "fee": "0", "deadline_days": "10",
-        "flow": "eservices.BuildingPermitFlow", **empty_formset("required_documents", total=1),
+        "flow": "permits.BuildingPermitFlow", **empty_formset("required_documents", total=1),
         "required_documents-0-code": "photo", "required_documents-0-name_en": "Photo of the trees",
         "required_documents-0-mandatory": "on",
     })
@@ -361,7 +361,7 @@ def test_an_administrator_adds_a_new_service_and_its_first_version_in_the_admin(
     assert created.actor_id == people.admin.pk and created.trail_key == trail_key_for(service_type)
 
     bad = client.post(add, {"service_type": service_type.pk, "name_en": "Second draft",
-                            "form_schema": json.dumps(schema), "fee": "0", "deadline_days": "10", "flow": "eservices.BuildingPermitFlow",
+                            "form_schema": json.dumps(schema), "fee": "0", "deadline_days": "10", "flow": "permits.BuildingPermitFlow",
                             **empty_formset("required_documents")})
     assert bad.status_code == 409 and "still a draft" in bad.content.decode()
 

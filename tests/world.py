@@ -33,7 +33,7 @@ from documents.previews import DocumentPreview, preview_make
 from documents.resumable import upload_session_start
 from documents.retention import legal_hold_place
 from documents.sweeper import SweptBlob
-from eservices import services as eservices
+from permits import services as permits
 from workflows.delegations import delegation_create
 from workflows.models import Holiday
 
@@ -104,7 +104,7 @@ def build_world(people):
 def _incident(application, supervisor):
     """The letter step of an approved case failed (its PDF renderer was down): an incident."""
     with _renderer_down():
-        eservices.permit_decide(task=cases.claimed(application, "decision", supervisor), actor=supervisor,
+        permits.permit_decide(task=cases.claimed(application, "decision", supervisor), actor=supervisor,
                                 data={"approve": True, "reasons": ""})
     return Task.objects.get(process_id=application.process_id, status="ERROR")
 

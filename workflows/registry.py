@@ -2,7 +2,7 @@
 
 The engine knows no e-service: it imports ``<app>.flows`` for each installed
 app that has one and keeps the ``CaseFlow`` subclasses defined there. A flow's
-label is ``<app label>.<class name>`` (``eservices.BuildingPermitFlow``): stable
+label is ``<app label>.<class name>`` (``permits.BuildingPermitFlow``): stable
 across releases, safe in URLs and file names.
 """
 

@@ -37,7 +37,7 @@ def run(ctx):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from eservices.catalog import ensure_building_permit_service
+    from permits.catalog import ensure_building_permit_service
 
     ensure_building_permit_service()
     cast = _cast()
@@ -81,13 +81,13 @@ def _cast():
 
 def cycle(cast):
     """Apply, pass the completeness check, complete two of the three reviews."""
-    from eservices import services
+    from permits import services as permits
     from tests import cases
 
     application = cases.check_completeness(cases.submitted(cast.citizen), cast.clerk)
     for step, who in REVIEWS:
         reviewer = getattr(cast, who)
-        services.permit_review(task=cases.claimed(application, step, reviewer), actor=reviewer,
+        permits.permit_review(task=cases.claimed(application, step, reviewer), actor=reviewer,
                                data={"favourable": True, "comment": ""})
 
 

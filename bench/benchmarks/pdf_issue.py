@@ -1,7 +1,7 @@
 """Issuing a permit letter against WeasyPrint alone on the same HTML, in-process.
 
 Ours, one operation: ``documents.issuing.document_issue`` of the building-permit letter
-(``eservices/pdf/decision.html``) for one approved case, as ``application_issue_letter``
+(``permits/decision.html``) for one approved case, as ``permit_issue_letter``
 calls it: a fresh verification code, the template rendered with the letterhead and a QR
 code, WeasyPrint as PDF/A-3b, a PAdES signature (pyHanko) with a municipality key pair
 configured as in production (an RSA-3072 key and certificate made for the run), the PDF
@@ -70,7 +70,7 @@ def run(ctx):
 
 
 class _Letter:
-    """One approved building-permit case and the arguments ``application_issue_letter`` passes."""
+    """One approved building-permit case and the arguments ``permit_issue_letter`` passes."""
 
     def __init__(self):
         import datetime
@@ -78,9 +78,9 @@ class _Letter:
         from django.utils import timezone
 
         from documents.selectors import document_class
-        from eservices.catalog import ensure_building_permit_service
-        from eservices.document_classes import DECISION_LETTER
         from eservices.models import Application
+        from permits.catalog import ensure_building_permit_service
+        from permits.document_classes import DECISION_LETTER
         from tests import cases
         from tests.factories import UserFactory
 
@@ -93,7 +93,7 @@ class _Letter:
         self.application = application
         self.arguments = dict(
             actor=None, case=application, code="decision_letter", title=f"Building permit {application.reference}",
-            document_class=document_class(DECISION_LETTER), template_name="eservices/pdf/decision.html",
+            document_class=document_class(DECISION_LETTER), template_name="permits/decision.html",
             context={"application": application, "approved": True,
                      "valid_until": now + datetime.timedelta(days=3 * 365)},
             issued_to=applicant.full_name, language="en", owner=application.service_type.department,

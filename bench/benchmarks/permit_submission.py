@@ -41,7 +41,7 @@ def _citizens(count):
 
 @register("permit_submission", "Permit submission over HTTP (form + 3 PDFs) vs a bare view inserting one row")
 def run(ctx):
-    from eservices.catalog import ensure_building_permit_service
+    from permits.catalog import ensure_building_permit_service
     from tests.factories import PERMIT_DATA, TINY_PDF
 
     ensure_building_permit_service()

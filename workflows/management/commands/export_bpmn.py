@@ -14,7 +14,7 @@ class Command(BaseCommand):
     help = "Export a flow (or every flow) as BPMN 2.0 XML with a diagram (BPMNDI)."
 
     def add_arguments(self, parser):
-        parser.add_argument("flow", nargs="?", help="flow label, e.g. eservices.BuildingPermitFlow")
+        parser.add_argument("flow", nargs="?", help="flow label, e.g. permits.BuildingPermitFlow")
         parser.add_argument("--all", action="store_true", help="every flow, one <label>.bpmn each, into the -o folder")
         parser.add_argument("-o", "--output", help="file to write (a folder with --all); standard output if left out")
         parser.add_argument("--language", default=settings.LANGUAGE_CODE,

@@ -11,7 +11,7 @@ class Command(BaseCommand):
     help = "Move the open cases of one flow version onto another version of the same flow (audited)."
 
     def add_arguments(self, parser):
-        parser.add_argument("source", help="flow label the cases run on now, e.g. eservices.BuildingPermitFlow")
+        parser.add_argument("source", help="flow label the cases run on now, e.g. permits.BuildingPermitFlow")
         parser.add_argument("target", help="flow label of the version to move them to")
         parser.add_argument("--step", action="append", default=[], metavar="OLD=NEW",
                             help="an open step that is called differently in the target version (repeatable)")

@@ -11,6 +11,8 @@ from viewflow import this
 from viewflow.workflow import flow
 
 from accounts.models import Organisation
+from eservices import services as applications
+from eservices.selectors import service_names_by_code
 from workflows.flows import CaseFlow, case_start, department_task, no_url_view
 from workflows.registry import label_of, versions_of
 from workflows.sla import DAY, Sla
@@ -141,8 +143,6 @@ class BuildingPermitFlow(CaseFlow, flow.Flow):
         return activation.process
 
     def case_services(self):
-        from .selectors import service_names_by_code
-
         return service_names_by_code(flows=[label_of(version) for version in versions_of(type(self))])
 
     def case_deadline(self, process):
@@ -151,11 +151,11 @@ class BuildingPermitFlow(CaseFlow, flow.Flow):
 
     def task_expired(self, task):
         if task.flow_task.name == "correction":
-            services.application_close_unanswered(task=task)
+            applications.application_close_unanswered(task=task)
         else:
             super().task_expired(task)
 
     def issue_decision_letter(self, activation):
-        services.application_issue_letter(
+        services.permit_issue_letter(
             application=activation.process.artifact, approved=bool(activation.process.data.get("approved"))
         )

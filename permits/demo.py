@@ -13,12 +13,14 @@ from django.db import transaction
 
 from accounts.demo import ensure_person, person
 from accounts.models import Organisation, Role
+from eservices import selectors
+from eservices import services as applications
+from eservices.models import Application
 from workflows import services as task_services
 from workflows.flows import HUMAN
 
-from . import selectors, services
+from . import services
 from .catalog import ensure_building_permit_service, ensure_city_hall
-from .models import Application
 
 # e-mail, full name, role, department's code
 STAFF = [
@@ -68,7 +70,7 @@ def _cases(service, *, citizen, admin, clerk, fire, environment, supervisor):
     districts = {o.code: o for o in Organisation.objects.filter(kind=Organisation.Kind.DISTRICT)}
 
     def submit(district="district-yunusabad", **overrides):
-        return services.application_apply(actor=citizen, service_type=service, data={**DEMO_DATA, **overrides},
+        return applications.application_apply(actor=citizen, service_type=service, data={**DEMO_DATA, **overrides},
                                           files=demo_files(), district=districts.get(district))
 
     def work(application, step, actor, handler, data):
@@ -98,10 +100,10 @@ def _cases(service, *, citizen, admin, clerk, fire, environment, supervisor):
     unanswered = submit(site_address="2 Olmazor Street, Tashkent")
     work(unanswered, "check_completeness", clerk, services.permit_check_completeness,
          {"complete": False, "comment": "The ownership document is missing."})
-    services.application_close_unanswered(task=selectors.open_correction_task(application=unanswered))
+    applications.application_close_unanswered(task=selectors.open_correction_task(application=unanswered))
 
     _second_version(service, admin)
-    services.application_save_draft(actor=citizen, service_type=service, data={"site_address": "5 Amir Temur Avenue"})
+    applications.application_save_draft(actor=citizen, service_type=service, data={"site_address": "5 Amir Temur Avenue"})
     submit(site_address="3 Mustaqillik Square, Tashkent", parking_spaces=2)
     correction = submit(site_address="48 Bobur Street, Tashkent")
     work(correction, "check_completeness", clerk, services.permit_check_completeness,
@@ -117,11 +119,11 @@ def _second_version(service, admin):
     if service.versions.filter(number=2).exists():
         return
     first = service.versions.get(number=1)
-    draft = services.service_version_new_draft(actor=admin, source=first)
+    draft = applications.service_version_new_draft(actor=admin, source=first)
     draft.form_schema["properties"]["parking_spaces"] = {
         "type": "integer", "title": "Parking spaces on the site", "minimum": 0, "maximum": 500,
         "x-title": {"ru": "Парковочные места на участке"},
     }
     draft.fee = Decimal("180.00")
-    services.service_version_save_draft(actor=admin, version=draft)
-    services.service_version_publish(actor=admin, version=draft)
+    applications.service_version_save_draft(actor=admin, version=draft)
+    applications.service_version_publish(actor=admin, version=draft)
