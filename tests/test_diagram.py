@@ -44,15 +44,15 @@ def test_list_shows_every_flow_with_its_open_tasks(client, people):
     assert response.status_code == 200
     page = response.content.decode()
     assert "Building permit" in page and PERMIT in page
+    # By label: the test apps' flows (tests/faultapp, tests/flowapp; LicenceFlow version 1 is kept for the
+    # cases still running on it), then the permit's.
     assert response.context["flows"] == [
-        {"label": PERMIT, "title": "Building permit", "open": 4, "version": 1, "current": True},
-        # The test apps' flows (tests/faultapp, tests/flowapp): LicenceFlow version 1 is kept for the
-        # cases still running on it.
         {"label": "faultapp.FaultReportFlow", "title": "Street-light fault", "open": 0, "version": 1,
          "current": True},
         {"label": "flowapp.LicenceFlow", "title": "Trade licence", "open": 0, "version": 1, "current": False},
         {"label": "flowapp.LicenceFlowV2", "title": "Trade licence", "open": 0, "version": 2, "current": True},
         {"label": "flowapp.WorkOrderFlow", "title": "Work order", "open": 0, "version": 1, "current": True},
+        {"label": PERMIT, "title": "Building permit", "open": 4, "version": 1, "current": True},
     ]
     assert "(running cases only)" in page
     assert reverse("workflows:flow", args=[PERMIT]) in page
