@@ -1,13 +1,16 @@
 """A routing rule names a step people work in its service's flow: a misspelt step is refused where it is written
-(the admin's inline, through ``TaskRoute.clean``), since such a rule would route nothing and leave every case
-with the owning department."""
+(the admin's inline, through ``TaskRoute.clean``), and ``manage.py check --database default`` names any stored
+one, since such a rule would route nothing and leave every case with the owning department."""
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
+from django.core.management.base import SystemCheckError
 from django.urls import reverse
 from django.utils import translation
 
 from accounts.models import Organisation
+from eservices.checks import check_task_routes
 from eservices.models import ServiceType, ServiceVersion, TaskRoute
 
 from .factories import UserFactory
@@ -72,3 +75,23 @@ def test_a_step_of_any_version_of_the_services_flow_is_accepted(db):
     with pytest.raises(ValidationError, match="Their steps: decide, inspect, register."):
         TaskRoute(service_type=service, task="do_work", department=department).full_clean()  # another flow's
 
+
+def test_the_database_check_names_a_stored_misspelt_step_and_is_silent_for_the_catalogs(permit_service, capsys):
+    assert permit_service.task_routes.exists()
+    assert check_task_routes(databases=["default"]) == []
+    call_command("check", "--database", "default")
+    assert "no issues" in capsys.readouterr().out
+    assert check_task_routes() == []  # without --database: no query
+
+    bad = TaskRoute.objects.create(service_type=permit_service, task="review_enviroment",
+                                   department=_department("dept-environment"))  # create() does not clean
+
+    (error,) = check_task_routes(databases=["default"])
+    assert (error.id, error.obj) == ("eservices.E001", TaskRoute)
+    assert error.msg == (f"The routing rule #{bad.pk} of the service building-permit names the step "
+                         "'review_enviroment', which no flow of the service has people work (its cases would all go "
+                         "to the owning department).")
+    assert error.hint.startswith("Known steps: check_completeness, correction, decision, review_architecture,")
+    with pytest.raises(SystemCheckError, match="eservices.E001"):
+        call_command("check", "--database", "default")
+    call_command("check")  # without --database the stored rows are not read
