@@ -15,7 +15,7 @@ class EservicesConfig(AppConfig):
         from documents import access
         from workflows.cases import register_case
 
-        from . import audit, document_classes  # noqa: F401
+        from . import audit, checks, document_classes  # noqa: F401
         from .models import Application, RequiredDocument, ServiceType, ServiceVersion, TaskRoute
         from .selectors import application_visible_to, catalog_cache
 

@@ -36,6 +36,20 @@ def validate_flow_label(value):
         raise ValidationError(str(exc), code="unknown_flow") from exc
 
 
+def human_steps_of_flows(labels):
+    """The steps people work in every version of each of these flows (workflows.registry.human_steps); a label
+    no registered flow has adds none (its service version says so when edited: ``validate_flow_label``)."""
+    from workflows.registry import UnknownFlow, human_steps
+
+    steps = set()
+    for label in labels:
+        try:
+            steps |= human_steps(label)
+        except UnknownFlow:
+            continue
+    return steps
+
+
 class ServiceType(models.Model):
     """A catalog entry's identity: what stays the same from one version to the
     next. Routing, the owning department and so who works and sees its cases
@@ -60,6 +74,12 @@ class ServiceType(models.Model):
 
     def __str__(self):
         return self.code
+
+    def flow_steps(self):
+        """The steps people work in the flows its cases run on (``human_steps_of_flows`` of its versions' flows):
+        what a routing rule may name. Empty while it has no version on a known flow."""
+        return human_steps_of_flows(set(ServiceVersion.objects.filter(service_type_id=self.pk)
+                                        .values_list("flow", flat=True)))
 
     def route_department_ids(self):
         """{flow step: department id} of this service's routing rules, read
@@ -226,6 +246,18 @@ class TaskRoute(models.Model):
 
     def __str__(self):
         return f"{self.service_type} · {self.task} → {self.department}"
+
+    def clean(self):
+        """A step no flow of the service has would route nothing, silently: its cases would go to the owning
+        department. Not checked while the service has no version on a known flow (nothing to check against)."""
+        if self.service_type_id is None:
+            return
+        steps = self.service_type.flow_steps()
+        if steps and self.task not in steps:
+            raise ValidationError({"task": ValidationError(
+                _("The flows of %(service)s have no step “%(step)s” that people work. Their steps: %(steps)s."),
+                code="unknown_step",
+                params={"service": self.service_type, "step": self.task, "steps": ", ".join(sorted(steps))})})
 
 
 def application_statuses():

@@ -1,8 +1,10 @@
 from django.urls import path
 
 from core.route_access import CaseReaders, OwnerOnly, Public, SignedIn
+from workflows.case_views import case_document_urls
 
 from . import views
+from .models import Application
 
 app_name = "eservices"
 
@@ -15,9 +17,7 @@ urlpatterns = [
     path("applications/<int:pk>/edit/", views.apply, name="edit_draft"),
     path("applications/<int:pk>/correction/", views.correction, name="correction"),
     path("applications/<int:pk>/decision.pdf", views.decision_download, name="decision"),
-    path("applications/<int:pk>/documents/<int:version_pk>/", views.document_download, name="document"),
-    path("applications/<int:pk>/documents/<int:version_pk>/preview.png", views.document_preview,
-         name="document_preview"),
+    *case_document_urls(Application, prefix="applications/"),  # "document", "document_preview": the kernel's
 ]
 
 # Who may open each route (core.route_access; checked by tests/test_route_matrix.py).

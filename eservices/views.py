@@ -3,20 +3,16 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, StreamingHttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from django_ratelimit.decorators import ratelimit
 
 from core.errors import InvalidTransition, ValidationFailed
 from core.forms import add_domain_errors
-from core.http import keep_out_of_caches
 from core.idempotency import idempotent_post
-from documents.previews import preview_open
-from documents.selectors import version_of_case
-from documents.services import version_open
+from workflows.case_views import streamed_response
 from workflows.selectors import case_clock_of
 
 from . import selectors, services
@@ -156,45 +152,11 @@ def correction(request, pk):
     }, status=status)
 
 
-def _streamed(stream, *, content_type, size, filename=None):
-    response = StreamingHttpResponse(stream, content_type=content_type)
-    response["Content-Length"] = str(size)
-    if filename:
-        response["Content-Disposition"] = content_disposition_header(True, filename)
-    return keep_out_of_caches(response)
-
-
-def _case_version_or_404(request, pk, version_pk):
-    version = version_of_case(_visible_or_404(request, pk), version_pk)
-    if version is None:
-        raise Http404
-    return version
-
-
 @login_required
 @require_GET
 def decision_download(request, pk):
     application = _visible_or_404(request, pk)
     version, stream = services.application_download_decision(actor=request.user, application=application)
-    return _streamed(stream, content_type="application/pdf", size=version.size, filename=f"{application.reference}.pdf")
+    return streamed_response(stream, content_type="application/pdf", size=version.size,
+                             filename=f"{application.reference}.pdf")
 
-
-@login_required
-@require_GET
-def document_download(request, pk, version_pk):
-    """A version of one of the case's documents, streamed as stored (and checked against its hash)."""
-    version = _case_version_or_404(request, pk, version_pk)
-    return _streamed(version_open(actor=request.user, version=version), content_type=version.mime_type,
-                     size=version.size, filename=version.original_name)
-
-
-@login_required
-@require_GET
-def document_preview(request, pk, version_pk):
-    """The first-page PNG of a version of one of the case's documents, once the background has made it."""
-    version = _case_version_or_404(request, pk, version_pk)
-    opened = preview_open(actor=request.user, version=version)
-    if opened is None:
-        raise Http404
-    preview, stream = opened
-    return _streamed(stream, content_type="image/png", size=preview.size)

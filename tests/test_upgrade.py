@@ -12,7 +12,6 @@ from core.audit import verify_chain
 from core.models import AuditEvent, ReferenceSequence
 from eservices.models import Application, ServiceVersion
 from eservices.services import application_apply
-
 from permits import services as permits
 from permits.flows import BuildingPermitFlow
 

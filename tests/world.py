@@ -1,7 +1,7 @@
 """One world every permission test asks its questions in, and how it asks them.
 
 ``build_world(people)`` makes, through the services, the citizen's and the other citizen's cases in every state
-a route serves, tasks waiting in and held by two departments, previews, upload sessions, substitutes, an
+a route serves (and a street-light fault report of each, the second e-service of tests/faultapp), tasks waiting in and held by two departments, previews, upload sessions, substitutes, an
 incident and a row of every model the admin shows. ``Visitors`` sends each request as one person of
 ``core.route_access.ROLES`` inside a savepoint that is rolled back, so every person meets the same world;
 ``outcome`` writes the answer as the policies do.
@@ -26,19 +26,23 @@ from viewflow.workflow.models import Task
 
 from accounts.services import access_grant
 from accounts.tokens import email_verification_token
+from core import audit
 from core.route_access import ADMIN_LOGIN, LOGIN, PAGE, ROLES
 from documents import issuing
 from documents.models import DisposalRun, DocumentClass
 from documents.previews import DocumentPreview, preview_make
 from documents.resumable import upload_session_start
 from documents.retention import legal_hold_place
+from documents.selectors import document_class
+from documents.services import GeneratedFile, case_documents_add
 from documents.sweeper import SweptBlob
 from permits import services as permits
 from workflows.delegations import delegation_create
 from workflows.models import Holiday
 
 from . import cases
-from .factories import UserFactory
+from .factories import TINY_PDF, UserFactory
+from .faultapp.models import FaultReport
 
 #: the person of the ``people`` fixture who plays each role of ``core.route_access.ROLES``
 PERSON = {"other_clerk": "fire"}
@@ -66,10 +70,13 @@ def build_world(people):
     w.fire_held_task = cases.claimed(cases.in_review(neighbour, clerk), "review_fire_safety", fire)
     w.decision_task = cases.open_task(cases.reviewed(citizen, people), "decision")
     w.incident = _incident(cases.reviewed(neighbour, people), people.supervisor)
-    # first-page previews of each citizen's first attachment
+    # each citizen's fault report, sent to the clerk's department, with a photo
+    (w.fault, w.fault_photo), (w.neighbours_fault, w.neighbours_fault_photo) = (
+        _fault_report(reporter, clerk.memberships.get().organisation) for reporter in (citizen, neighbour))
+    # first-page previews of each citizen's first attachment and photo
     w.attachment = cases.versions_of(w.checking).first()
     w.neighbours_attachment = cases.versions_of(w.neighbours).first()
-    for version in (w.attachment, w.neighbours_attachment):
+    for version in (w.attachment, w.neighbours_attachment, w.fault_photo, w.neighbours_fault_photo):
         DocumentPreview.objects.create(version=version)
         preview_make(version)
     w.upload = upload_session_start(actor=citizen, name="plan.pdf", size=100)
@@ -107,6 +114,16 @@ def _incident(application, supervisor):
         permits.permit_decide(task=cases.claimed(application, "decision", supervisor), actor=supervisor,
                                 data={"approve": True, "reasons": ""})
     return Task.objects.get(process_id=application.process_id, status="ERROR")
+
+
+def _fault_report(reporter, department):
+    """A fault report (no process: no task joins the department's queue) and the photo its reporter added."""
+    report = FaultReport.objects.create(reporter=reporter, department=department, description="A dark lamp")
+    photo = GeneratedFile.of(TINY_PDF, name="lamp.pdf", content_type="application/pdf")
+    with transaction.atomic(), audit.batch():
+        (version,) = case_documents_add(actor=reporter, case=report, uploads={
+            "photo": ("Photo of the fault", document_class("fault-photo"), photo)})
+    return report, version
 
 
 @contextmanager

@@ -15,7 +15,7 @@ from django.utils.module_loading import module_has_submodule
 from django.utils.translation import gettext as _
 from viewflow.workflow.flow import Flow
 
-from .flows import CaseFlow
+from .flows import HUMAN, CaseFlow
 
 
 class UnknownFlow(LookupError):
@@ -103,3 +103,10 @@ def label_of(flow_class):
         if known is flow_class:
             return label
     raise UnknownFlow(f"{flow_class.__module__}.{flow_class.__qualname__}")
+
+
+def human_steps(label):
+    """Names of the steps people work (viewflow's human tasks: ``flow.View`` nodes) in every version of the
+    flow called ``label``: a case filed on it may be on any of them. ``UnknownFlow`` if there is none."""
+    return {node.name for version in versions_of(get_flow(label)) for node in version.instance.nodes()
+            if node.task_type == HUMAN}

@@ -8,6 +8,7 @@ class FaultAppConfig(AppConfig):
 
     name = "tests.faultapp"
     label = "faultapp"
+    url_prefix = "faults/"  # a report's document pages, from the case kernel (urls.py)
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):

@@ -1,6 +1,7 @@
 """A second e-service on the kernel, not the permit: a street-light fault runs through the inbox, clocks,
-reminders and escalation, the task pages, the timeline, BPMN export and analytics. Everything it needed is
-in this folder (the test settings install it)."""
+reminders and escalation, the task pages, the timeline, BPMN export and analytics, and its documents are
+downloaded and previewed through the kernel's pages. Everything it needed is in this folder (the test settings
+install it)."""
 
 import datetime
 from zoneinfo import ZoneInfo
@@ -9,14 +10,18 @@ import pytest
 import time_machine
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
+from django.db import transaction
 from django.urls import reverse
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from accounts.models import Organisation, Role
+from core import audit
 from core.models import AuditEvent
+from documents.previews import previews_make_pending
 from documents.selectors import document_class, register_document_class
-from tests.factories import UserFactory, member
+from documents.services import GeneratedFile, case_documents_add
+from tests.factories import TINY_PDF, UserFactory, member
 from workflows.cases import case_timeline, cases_of, cases_routed_to
 from workflows.models import OpenTask, TaskClock
 from workflows.timers import run_due_timers
@@ -140,3 +145,49 @@ def test_the_service_declares_its_own_document_class_once(db):
     with pytest.raises(ImproperlyConfigured, match="fault-photo"):
         register_document_class("fault-photo", name="Photo", retention_years=1, disposal="destroy",
                                 confidentiality="public")
+
+
+def _attach(report, content=TINY_PDF):
+    """A scan of the fault, added to the report by its reporter (the document store's write path)."""
+    upload = GeneratedFile.of(content, name="lamp-14.pdf", content_type="application/pdf")
+    with transaction.atomic(), audit.batch():
+        (version,) = case_documents_add(actor=report.reporter, case=report, uploads={
+            "photo": ("Photo of the fault", document_class("fault-photo"), upload)})
+    return version
+
+
+def test_a_reports_documents_are_downloaded_and_previewed_through_the_kernels_pages(client, lighting):
+    report = report_submit(actor=lighting["resident"], description="Lamp 14 is dark", department=lighting["department"])
+    version = _attach(report)
+    document = reverse("faultapp:document", args=[report.pk, version.pk])
+    preview = reverse("faultapp:document_preview", args=[report.pk, version.pk])
+    assert (document, preview) == (f"/faults/{report.pk}/documents/{version.pk}/",
+                                   f"/faults/{report.pk}/documents/{version.pk}/preview.png")
+
+    # Its reporter and the department it was sent to read it; the preview is a 404 until the background made it.
+    for reader in (lighting["resident"], lighting["electrician"]):
+        client.force_login(reader)
+        response = client.get(document)
+        assert response.status_code == 200 and b"".join(response.streaming_content) == TINY_PDF
+        assert response["Content-Type"] == "application/pdf" and response["Content-Length"] == str(len(TINY_PDF))
+        assert 'filename="lamp-14.pdf"' in response["Content-Disposition"]
+        assert response["Cache-Control"] == "private, no-store"
+        assert client.get(preview).status_code == 404
+    assert previews_make_pending() == {"ready": 1}
+    response = client.get(preview)
+    assert response.status_code == 200 and response["Content-Type"] == "image/png"
+    assert b"".join(response.streaming_content).startswith(b"\x89PNG")
+    assert response["Cache-Control"] == "private, no-store"
+
+    # Another resident and another department's clerk are answered as if there were no such report.
+    for outsider in (UserFactory(full_name="Bobur Neighbour"), lighting["gardener"]):
+        client.force_login(outsider)
+        assert (client.get(document).status_code, client.get(preview).status_code) == (404, 404)
+    # A version of another report, under this report's address, is not this report's.
+    others = _attach(report_submit(actor=UserFactory(), description="Pole leans", department=lighting["department"]))
+    client.force_login(lighting["resident"])
+    assert client.get(reverse("faultapp:document", args=[report.pk, others.pk])).status_code == 404
+    assert client.get(reverse("faultapp:document", args=[999_999, version.pk])).status_code == 404
+    assert client.post(document).status_code == 405
+    client.logout()
+    assert client.get(document).status_code == 302  # to the sign-in page
