@@ -12,7 +12,6 @@ class EservicesConfig(AppConfig):
         from django.urls import reverse
 
         from accounts import sharing
-        from documents import access
         from workflows.cases import register_case
 
         from . import audit, checks, document_classes  # noqa: F401
@@ -20,17 +19,16 @@ class EservicesConfig(AppConfig):
         from .selectors import application_visible_to, catalog_cache
 
         # An application is a case: its documents are read by whoever may see it and added to by its
-        # applicant; the inbox copies its reference, applicant, service and district; its outcome sets
-        # how long its documents are kept.
+        # applicant, and a draft's by the applicant alone (their private work); the inbox copies its
+        # reference, applicant, service and district; its outcome sets how long its documents are kept.
         register_case(
             Application, person_field="applicant",
             inbox_fields={"reference", "applicant", "service_type", "district"},
             can_read=lambda user, case: application_visible_to(user=user, pk=case.pk) is not None,
             outcome=lambda case: case.status if case.status in Application.FINAL_STATUSES else None,
-            ended_at=lambda case: case.decided_at)
+            ended_at=lambda case: case.decided_at,
+            private_while=lambda case: case.status == Application.Status.DRAFT)
         document_classes.register()
-        # A draft is its applicant's private work: its documents are read by the applicant alone.
-        access.register_private(Application, while_=lambda case: case.status == Application.Status.DRAFT)
         # A case is shared with a named person by the heads of the department that owns its service.
         sharing.register(
             Application, find=lambda user, pk: application_visible_to(user=user, pk=pk),

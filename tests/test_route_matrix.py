@@ -27,7 +27,7 @@ from core.audit import trail_key_for
 from core.route_access import ROLES, Access, AdminSite, Public, answers, methods_of
 from eservices.selectors import decision_letter_of
 
-from .world import Visitors, build_world, outcome
+from .world import Visitors, app_route_worlds, build_world, outcome
 
 PERMIT_FLOW = "permits.BuildingPermitFlow"
 ADMIN_PAGES = ("changelist", "add", "change", "history", "delete")
@@ -72,10 +72,6 @@ ARGUMENTS = {
                                      {"pk": w.neighbours.pk, "version_pk": w.neighbours_attachment.pk}),
     "eservices:document_preview": lambda w: ({"pk": w.checking.pk, "version_pk": w.attachment.pk},
                                              {"pk": w.neighbours.pk, "version_pk": w.neighbours_attachment.pk}),
-    "faultapp:document": lambda w: ({"pk": w.fault.pk, "version_pk": w.fault_photo.pk},
-                                    {"pk": w.neighbours_fault.pk, "version_pk": w.neighbours_fault_photo.pk}),
-    "faultapp:document_preview": lambda w: ({"pk": w.fault.pk, "version_pk": w.fault_photo.pk},
-                                            {"pk": w.neighbours_fault.pk, "version_pk": w.neighbours_fault_photo.pk}),
     "api-service-detail": lambda w: ({"code": "building-permit"}, None),
     "api-application-detail": lambda w: (_pk(w.checking), _pk(w.neighbours)),
     "api-upload-detail": lambda w: (_pk(w.upload), _pk(w.neighbours_upload)),
@@ -224,16 +220,25 @@ def _admin_routes(found, site, namespace, where, site_declared_in):
                                       admin_object=model if params else None))
 
 
+def route_arguments():
+    """ARGUMENTS, and the arguments of each app's routes its ``route_world`` module declares."""
+    found = dict(ARGUMENTS)
+    for module in app_route_worlds():
+        found.update(module.ARGUMENTS)
+    return found
+
+
 def _samples(route, world):
     """(own?, URL) for each object the route is asked with; a LookupError saying what to add where when the
     URL cannot be built."""
     if route.admin_object is not None:
         return [(True, reverse(route.name, args=_admin_arguments(route)))]
-    if route.params and route.name not in ARGUMENTS:
+    arguments_of = route_arguments()
+    if route.params and route.name not in arguments_of:
         raise LookupError(f"{route.name} ({route.pattern}) takes {', '.join(route.params)}: say how to build "
                           f"{'them' if len(route.params) > 1 else 'it'} from the world in ARGUMENTS in "
-                          f"tests/test_route_matrix.py.")
-    own, other = ARGUMENTS[route.name](world) if route.name in ARGUMENTS else ({}, None)
+                          f"tests/test_route_matrix.py, or in its app's route_world.py (see tests/world.py).")
+    own, other = arguments_of[route.name](world) if route.name in arguments_of else ({}, None)
     suffix = {"format": "json"} if route.format_suffix else {}
     return [(mine, reverse(route.name, kwargs={**arguments, **suffix}))
             for mine, arguments in ((True, own), (False, other)) if arguments is not None]
@@ -288,7 +293,7 @@ def test_a_route_nobody_declared_or_cannot_build_is_named_with_where_to_fix_it()
         _samples(found.routes[1], world=None)
     assert str(missing.value) == (
         "petitions:petition (petitions/<int:pk>/) takes pk: say how to build it from the world in ARGUMENTS "
-        "in tests/test_route_matrix.py.")
+        "in tests/test_route_matrix.py, or in its app's route_world.py (see tests/world.py).")
 
 
 def test_every_route_answers_every_role_as_declared(people, record_property):

@@ -1,8 +1,11 @@
 """One world every permission test asks its questions in, and how it asks them.
 
 ``build_world(people)`` makes, through the services, the citizen's and the other citizen's cases in every state
-a route serves (and a street-light fault report of each, the second e-service of tests/faultapp), tasks waiting in and held by two departments, previews, upload sessions, substitutes, an
-incident and a row of every model the admin shows. ``Visitors`` sends each request as one person of
+a route serves, tasks waiting in and held by two departments, previews, upload sessions, substitutes, an
+incident and a row of every model the admin shows; then each installed app with a ``route_world`` module adds
+its own objects (``route_world.populate(w, people)``), and says how its routes' arguments are built from them
+(``route_world.ARGUMENTS``), so a new e-service joins the matrix from its own folder. ``Visitors`` sends each
+request as one person of
 ``core.route_access.ROLES`` inside a savepoint that is rolled back, so every person meets the same world;
 ``outcome`` writes the answer as the policies do.
 """
@@ -10,9 +13,11 @@ incident and a row of every model the admin shows. ``Visitors`` sends each reque
 import copy
 from contextlib import contextmanager
 from datetime import timedelta
+from importlib import import_module
 from types import SimpleNamespace
 
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django.apps import apps
 from django.contrib.auth.models import Group
 from django.contrib.auth.tokens import default_token_generator
 from django.core.cache import cache
@@ -22,27 +27,24 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+from django.utils.module_loading import module_has_submodule
 from viewflow.workflow.models import Task
 
 from accounts.services import access_grant
 from accounts.tokens import email_verification_token
-from core import audit
 from core.route_access import ADMIN_LOGIN, LOGIN, PAGE, ROLES
 from documents import issuing
 from documents.models import DisposalRun, DocumentClass
 from documents.previews import DocumentPreview, preview_make
 from documents.resumable import upload_session_start
 from documents.retention import legal_hold_place
-from documents.selectors import document_class
-from documents.services import GeneratedFile, case_documents_add
 from documents.sweeper import SweptBlob
 from permits import services as permits
 from workflows.delegations import delegation_create
 from workflows.models import Holiday
 
 from . import cases
-from .factories import TINY_PDF, UserFactory
-from .faultapp.models import FaultReport
+from .factories import UserFactory
 
 #: the person of the ``people`` fixture who plays each role of ``core.route_access.ROLES``
 PERSON = {"other_clerk": "fire"}
@@ -70,15 +72,11 @@ def build_world(people):
     w.fire_held_task = cases.claimed(cases.in_review(neighbour, clerk), "review_fire_safety", fire)
     w.decision_task = cases.open_task(cases.reviewed(citizen, people), "decision")
     w.incident = _incident(cases.reviewed(neighbour, people), people.supervisor)
-    # each citizen's fault report, sent to the clerk's department, with a photo
-    (w.fault, w.fault_photo), (w.neighbours_fault, w.neighbours_fault_photo) = (
-        _fault_report(reporter, clerk.memberships.get().organisation) for reporter in (citizen, neighbour))
-    # first-page previews of each citizen's first attachment and photo
+    # first-page previews of each citizen's first attachment
     w.attachment = cases.versions_of(w.checking).first()
     w.neighbours_attachment = cases.versions_of(w.neighbours).first()
-    for version in (w.attachment, w.neighbours_attachment, w.fault_photo, w.neighbours_fault_photo):
-        DocumentPreview.objects.create(version=version)
-        preview_make(version)
+    for version in (w.attachment, w.neighbours_attachment):
+        with_preview(version)
     w.upload = upload_session_start(actor=citizen, name="plan.pdf", size=100)
     w.neighbours_upload = upload_session_start(actor=neighbour, name="plan.pdf", size=100)
     today = timezone.localdate()
@@ -105,25 +103,30 @@ def build_world(people):
     SweptBlob.objects.create(key="documents/orphan.pdf", size=5, reason=SweptBlob.Reason.ORPHAN,
                              modified_at=timezone.now() - timedelta(days=2))
     DocumentClass.objects.order_by("pk").first().save()  # edited once in the admin: a recorded version
+    for module in app_route_worlds():
+        module.populate(w, people)
     return w
+
+
+def app_route_worlds():
+    """The ``route_world`` modules of the installed apps, in INSTALLED_APPS order."""
+    return [import_module(f"{config.name}.route_world") for config in apps.get_app_configs()
+            if module_has_submodule(config.module, "route_world")]
+
+
+def with_preview(version):
+    """Make the first-page preview of ``version`` now, as the background would."""
+    DocumentPreview.objects.create(version=version)
+    preview_make(version)
+    return version
 
 
 def _incident(application, supervisor):
     """The letter step of an approved case failed (its PDF renderer was down): an incident."""
     with _renderer_down():
         permits.permit_decide(task=cases.claimed(application, "decision", supervisor), actor=supervisor,
-                                data={"approve": True, "reasons": ""})
+                              data={"approve": True, "reasons": ""})
     return Task.objects.get(process_id=application.process_id, status="ERROR")
-
-
-def _fault_report(reporter, department):
-    """A fault report (no process: no task joins the department's queue) and the photo its reporter added."""
-    report = FaultReport.objects.create(reporter=reporter, department=department, description="A dark lamp")
-    photo = GeneratedFile.of(TINY_PDF, name="lamp.pdf", content_type="application/pdf")
-    with transaction.atomic(), audit.batch():
-        (version,) = case_documents_add(actor=reporter, case=report, uploads={
-            "photo": ("Photo of the fault", document_class("fault-photo"), photo)})
-    return report, version
 
 
 @contextmanager

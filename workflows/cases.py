@@ -52,12 +52,15 @@ _case_types: dict[str, CaseType] = {}
 
 
 def register_case(model, *, can_read, can_edit=None, process_field="process", person_field=None,
-                  inbox_fields=(), outcome=None, ended_at=None):
+                  inbox_fields=(), outcome=None, ended_at=None, private_while=None):
     """Make ``model`` a case (see the module's docstring).
 
     ``can_read(user, case)`` / ``can_edit(user, case)``: who reads the case's
     documents and who adds versions (default: its person). ``outcome(case)``:
     the outcome code once it has one (for the retention rules), else None.
+    ``private_while(case)``: true while the case is its person's private work
+    (a draft): then only ``can_read`` lets anyone read its documents, auditors
+    and administrators included.
     """
     if person_field is None and can_edit is None:
         raise ValueError("A case without a person needs can_edit.")
@@ -72,6 +75,8 @@ def register_case(model, *, can_read, can_edit=None, process_field="process", pe
     from documents import access
 
     access.register_case(model, can_read=case_type.can_read, can_edit=case_type.can_edit)
+    if private_while is not None:
+        access.register_private(model, while_=private_while)
     uid = f"munis-case-{model._meta.label_lower}"
     post_save.connect(_case_saved, sender=model, dispatch_uid=uid)
     return case_type
