@@ -1,6 +1,5 @@
 from django.conf import settings
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django.utils.encoding import force_bytes, force_str
@@ -9,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from core import audit
 from core.errors import InvalidTransition, PermissionDenied, ValidationFailed
-from core.mail import mail_to, mail_user
+from core.mail import mail_to, mail_user, render_text
 
 from . import permissions, sharing
 from .models import User
@@ -39,7 +38,7 @@ def verification_link(user):
 
 def _send_verification(user):
     with translation.override(user.preferred_language):
-        body = render_to_string("accounts/email/verify.txt", {"user": user, "link": verification_link(user)})
+        body = render_text("accounts/email/verify.txt", {"user": user, "link": verification_link(user)})
         subject = _("Confirm your e-mail address")
     mail_to(user.email, subject, body, recipient=user, language=user.preferred_language, about=user)
 

@@ -5,7 +5,7 @@ from django_ratelimit.decorators import ratelimit
 
 from core.route_access import LOGIN, PAGE, Access, PostOnly, Public, SignInPage, answers
 
-from . import views
+from . import forms, views
 
 app_name = "accounts"
 
@@ -23,6 +23,7 @@ urlpatterns = [
         "password-reset/",
         throttled_reset(auth_views.PasswordResetView).as_view(
             template_name="accounts/password_reset.html",
+            form_class=forms.PasswordResetForm,
             email_template_name="accounts/email/password_reset.txt",
             success_url=reverse_lazy("accounts:password_reset_done"),
         ),

@@ -91,6 +91,15 @@ TEMPLATES = [
             ],
         },
     },
+    # E-mails and other plain text: the same templates, without HTML escaping (core.mail.render_text), so a
+    # name like O'g'li or "Roads & bridges" reads as written instead of as O&#x27;g&#x27;li or &amp;.
+    {
+        "NAME": "text",
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {"autoescape": False},
+    },
 ]
 
 DATABASES = {
