@@ -32,6 +32,7 @@ from .models import (
     VersionFrozen,
 )
 from .notifications import notify_applicant
+from .schema import pattern_message, translated
 
 # --- validation ----------------------------------------------------------------
 
@@ -45,8 +46,10 @@ def _schema_errors(schema, data):
                 fields.setdefault(name, []).append(_("This field is required."))
             continue
         name = error.path[0] if error.path else "__all__"
-        title = schema.get("properties", {}).get(name, {}).get("title", name)
-        fields.setdefault(name, []).append(_("%(field)s: %(problem)s") % {"field": title, "problem": error.message})
+        spec = schema.get("properties", {}).get(name, {})
+        problem = pattern_message(spec) if error.validator == "pattern" else error.message
+        fields.setdefault(name, []).append(
+            _("%(field)s: %(problem)s") % {"field": translated(spec, "title", name), "problem": problem})
     return fields
 
 

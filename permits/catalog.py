@@ -24,6 +24,10 @@ BUILDING_PERMIT_SCHEMA = {
             "type": "string", "title": "Cadastral number", "pattern": "^[0-9]{2}:[0-9]{2}:[0-9]{4,7}:[0-9]{1,5}$",
             "description": "For example 10:05:0012345:17", "x-title": {"ru": "Кадастровый номер"},
             "x-description": {"ru": "Например, 10:05:0012345:17"},
+            "x-pattern-message": {
+                "en": "Enter four groups of digits separated by colons, for example 10:05:0012345:17.",
+                "ru": "Введите четыре группы цифр через двоеточие, например 10:05:0012345:17.",
+            },
         },
         "building_type": {
             "type": "string", "title": "Type of building",

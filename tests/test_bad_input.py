@@ -11,15 +11,19 @@ import re
 import struct
 import zlib
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import translation
 from viewflow.workflow.models import Task
 
+from core.errors import ValidationFailed
 from core.models import AuditEvent
 from documents.models import DocumentVersion
 from eservices.models import Application
+from eservices.services import validate_application_data
 
 from . import cases
 from .factories import PERMIT_DATA, TINY_PDF, pdf_upload, permit_files
@@ -80,8 +84,8 @@ def test_submitting_without_a_required_field_is_refused(client, people, settings
 
 
 @pytest.mark.parametrize(("data", "field", "message"), [
-    pytest.param({"cadastral_number": "10-05-0012345-17"}, "cadastral_number", "Cadastral number: '10-05-0012345-17' "
-                 "does not match", id="cadastral number in the wrong pattern"),
+    pytest.param({"cadastral_number": "10-05-0012345-17"}, "cadastral_number", "Cadastral number: Enter four groups of "
+                 "digits separated by colons, for example 10:05:0012345:17.", id="cadastral number in the wrong pattern"),
     pytest.param({"floors": "0"}, "floors", "Ensure this value is greater than or equal to 1.", id="too few floors"),
     pytest.param({"floors": "41"}, "floors", "Ensure this value is less than or equal to 40.", id="too many floors"),
     pytest.param({"floors": "three"}, "floors", "Enter a whole number.", id="floors not a number"),
@@ -104,6 +108,23 @@ def test_invalid_form_data_is_refused_with_the_fields_message(client, people, se
     assert snapshot() == before
     assert not Application.objects.exists()
     assert stored_files(settings) == []
+
+
+def test_a_value_in_the_wrong_format_is_explained_in_words_never_as_a_regular_expression(people):
+    version = cases.permit_service().versions.get()
+    with translation.override("ru"):
+        with pytest.raises(ValidationFailed) as refused:
+            validate_application_data(version=version, data={"cadastral_number": "10-05"}, partial=True)
+    assert refused.value.fields["cadastral_number"] == [
+        "Кадастровый номер: Введите четыре группы цифр через двоеточие, например 10:05:0012345:17."]
+    # a form definition published without the words (as in a database older than them) gets a generic sentence
+    bare = SimpleNamespace(form_schema={"type": "object", "properties": {"code": {
+        "type": "string", "title": "Code", "pattern": "^[0-9]{3}$", "description": "For example 123"}}})
+    with pytest.raises(ValidationFailed) as refused:
+        validate_application_data(version=bare, data={"code": "12a"})
+    [message] = refused.value.fields["code"]
+    assert message == "Code: This is not in the expected format: enter it as in the example under the field."
+    assert "[0-9]" not in message
 
 
 def test_a_missing_mandatory_document_is_named(client, people, settings):
