@@ -14,7 +14,7 @@ from documents.issuing import document_issue
 from documents.selectors import document_class
 from eservices.models import DECISION_LETTER_PLACE, Application
 from eservices.notifications import notify_applicant
-from workflows.cases import sync_case_status
+from workflows.cases import step_done_by, sync_case_status
 from workflows.services import task_complete
 
 from .document_classes import DECISION_LETTER
@@ -79,7 +79,8 @@ def permit_issue_letter(*, application, approved):
         actor=None, case=application, code=DECISION_LETTER_PLACE, title=title,
         document_class=document_class(DECISION_LETTER), template_name="permits/decision.html",
         context={"application": application, "approved": approved,
-                 "valid_until": (now + PERMIT_VALIDITY) if approved else None},
+                 "valid_until": (now + PERMIT_VALIDITY) if approved else None,
+                 "signer": step_done_by(application.process, "decision")},
         issued_to=application.applicant.full_name, language=language, owner=application.service_type.department,
         file_name=f"{application.reference}-{'permit' if approved else 'refusal'}.pdf",
     )

@@ -28,8 +28,9 @@ from documents import checks, signing
 from documents.blobs import blob_read, documents_storage
 from documents.codes import ALPHABET, format_code, new_code, normalize_code
 from documents.issuing import document_revoke
-from documents.letters import verify_url
+from documents.letters import LetterFacts, verify_url
 from documents.models import DocumentVersion, IssuedDocument
+from documents.pdf import LETTER_STYLESHEET, html_to_pdf, render_html
 from documents.services import version_open
 from documents.storage import BlobRetained
 from documents.verification import mask_name
@@ -374,3 +375,36 @@ def test_decision_letters_of_earlier_releases_become_unsigned_issued_documents(t
     assert issued.version.sha256 == hashlib.sha256(letter).hexdigest() and stored_bytes(issued) == letter
     html = verify_page(client, issued).content.decode()
     assert "carries no electronic signature" in html and issued.version.sha256 in html
+
+
+# --- the signature -------------------------------------------------------------------------------
+
+
+def _pages(pdf):
+    return [page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages]
+
+
+def test_the_letter_is_signed_with_the_name_of_the_head_who_decided(people):
+    application = cases.refused(people.citizen, people)
+    pages = _pages(stored_bytes(decision_letter_of(application)))
+    [signed] = [text for text in pages if "Head of department" in text]
+    assert "Jamshid Head" in signed
+
+
+def test_the_signature_never_stands_alone_on_a_page_whatever_the_length_of_the_reasons(people):
+    """The reasons push the signature down line by line; at no length is the title left on a page without the
+    name, or the signature on a page of its own."""
+    application = cases.refused(people.citizen, people)
+    facts = LetterFacts(code="X", display_code="ABCD-EFGH", verify_url="http://testserver/verify/ABCD-EFGH/", qr="",
+                        municipality="City", title="Refusal", language="en", issued_at=timezone.now())
+    page_counts = set()
+    for lines in range(8, 30):
+        application.decision_reasons = "\n".join(["The building exceeds the height limit of the zone."] * lines)
+        html = render_html("permits/decision.html", {"application": application, "approved": False, "issued": facts,
+                                                      "signer": people.supervisor})
+        pages = _pages(html_to_pdf(html, stylesheets=[LETTER_STYLESHEET]))
+        page_counts.add(len(pages))
+        [signed] = [text for text in pages if "Head of department" in text]
+        assert "Jamshid Head" in signed, lines
+        assert "You may appeal this decision" in signed, lines  # the signature comes with the text it closes
+    assert page_counts == {1, 2}

@@ -217,6 +217,17 @@ def last_task_done_by_others(process_id, user):
             .exclude(owner=user).order_by("-finished", "-id").first())
 
 
+def step_done_by(process, step):
+    """Who completed the step named ``step`` of the process last (e.g. the head who decided, to sign the letter),
+    or None if nobody has yet."""
+    if process is None:
+        return None
+    node = getattr(process.flow_class.instance, step)
+    task = (Task.objects.filter(process_id=process.pk, flow_task=node, status=STATUS.DONE, owner__isnull=False)
+            .select_related("owner").order_by("-finished", "-id").first())
+    return task.owner if task else None
+
+
 def open_steps(process_id):
     """Names of the steps open in the process."""
     return {task.flow_task.name for task in Task.objects.filter(process_id=process_id, status__in=OPEN_STATUSES)
