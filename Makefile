@@ -6,6 +6,9 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# where `make run` serves: the base of links in e-mails and of QR codes on issued letters, unless MUNIS_SITE_URL
+# says otherwise (config/settings.py, whose default is this same 127.0.0.1:8000)
+SERVED_AT := MUNIS_SERVED_AT=http://$(HOST):$(PORT)
 
 # Debian packages the app needs at run time (WeasyPrint, python-magic, gettext, poppler-utils for previews,
 # Node.js for the npm packages it serves), and in addition for the tests (a real browser, and zbarimg
@@ -68,11 +71,11 @@ messages: $(VENV)/.runtime
 
 run: debs-run $(VENV)/.runtime node_modules/.installed messages
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py seed_demo
+	$(SERVED_AT) $(PY) manage.py seed_demo
 	@# The timers (reminders, escalations, automatic steps) run beside the server and stop with it.
-	$(PY) manage.py run_timers --loop --interval 30 & timers=$$!; \
+	$(SERVED_AT) $(PY) manage.py run_timers --loop --interval 30 & timers=$$!; \
 	trap 'kill $$timers 2>/dev/null' EXIT INT TERM; \
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	$(SERVED_AT) $(PY) manage.py runserver $(HOST):$(PORT)
 
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .

@@ -5,6 +5,7 @@ Production hardening is switched on by ``DJANGO_DEBUG=0``.
 """
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from django.utils.translation import gettext_lazy as _
@@ -22,9 +23,14 @@ SECRET_KEY = env(
     "DJANGO_SECRET_KEY",
     default="insecure-dev-key-only-for-make-run-change-me-in-production-0123456789",
 )
-ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
+# `make run` serves on http://$(HOST):$(PORT) (Makefile; 127.0.0.1:8000 unless told otherwise, as here) and says so
+# in MUNIS_SERVED_AT, so that links in e-mails and the QR codes of issued letters lead to the running server.
+# MUNIS_SITE_URL, the public address of a real installation, wins over it.
+SERVED_AT = env("MUNIS_SERVED_AT", default="http://127.0.0.1:8000")
+SITE_URL = env("MUNIS_SITE_URL", default=SERVED_AT)
+ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS",
+                         default=list(dict.fromkeys(["127.0.0.1", "localhost", "testserver", urlsplit(SERVED_AT).hostname])))
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
-SITE_URL = env("MUNIS_SITE_URL", default="http://127.0.0.1:8000")
 
 INSTALLED_APPS = [
     "modeltranslation",
