@@ -114,13 +114,15 @@ def application_save_draft(*, actor, service_type, data, files=None, application
                 raise PermissionDenied()
             if application.status != Application.Status.DRAFT:
                 raise InvalidTransition(_("This application has already been submitted."), code="already_submitted")
-            before = {"fields": sorted(application.data), "version": application.service_version.number}
+            before = {"fields": sorted(application.data), "version": application.service_version.number,
+                      "district": _district_of(application)}
             application.data, application.service_version, application.district = data, version, district
             application.save(update_fields=["data", "service_version", "district"])
         # A draft is the applicant's private work (selectors.applications_visible_to): its trail says which
         # fields were filled in, not what they say; submitting records the data.
         audit.record(actor=actor, action="eservices.application.save_draft", obj=application,
-                     before=before, after={"fields": sorted(data), "version": version.number})
+                     before=before, after={"fields": sorted(data), "version": version.number,
+                                           "district": _district_of(application)})
         _store_documents(application=application, checked=checked, actor=actor)
     return application
 
@@ -184,8 +186,15 @@ def _start_case(application, *, actor):
     audit.record(actor=actor, action="eservices.application.submit", obj=application,
                  before={"status": Application.Status.DRAFT},
                  after={"status": application.status, "reference": application.reference, "data": application.data,
-                        "version": application.service_version.number})
+                        "version": application.service_version.number, "district": _district_of(application)})
     notify_applicant(application, "submitted")
+
+
+def _district_of(application):
+    """The district the application concerns, for its audit trail: code and name as they are today, so the row
+    still reads after a rename."""
+    district = application.district
+    return {"code": district.code, "name": district.name} if district is not None else None
 
 
 def application_resubmit(*, actor, task, data, files=None, comment=""):

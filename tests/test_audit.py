@@ -8,11 +8,13 @@ from django.core.management import call_command
 from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
 
+from accounts.models import Organisation
 from core import audit
 from core.audit import verify_chain
 from core.models import AppendOnlyError, AuditEvent
-from eservices.services import application_apply
+from eservices.services import application_apply, application_save_draft, application_submit
 
+from .cases import permit_service
 from .conftest import on_postgres
 from .factories import PERMIT_DATA, UserFactory, permit_files
 from .tamper import as_database_superuser
@@ -196,3 +198,16 @@ def test_every_message_template_formats_with_only_actor_and_object(db):
     for name in audit.registered_actions():
         event.action = name
         assert "A" in audit.describe(event) or "O" in audit.describe(event), name
+
+
+def test_the_trail_of_a_saved_and_a_submitted_application_names_its_district(people):
+    district = Organisation.objects.get(code="people-district")
+    draft = application_save_draft(actor=people.citizen, service_type=permit_service(), data={}, district=district)
+    application_submit(actor=people.citizen, application=draft, data=PERMIT_DATA, files=permit_files())
+    urgut = {"code": "people-district", "name": "Urgut District"}
+    saved = AuditEvent.objects.get(action="eservices.application.save_draft")
+    submitted = AuditEvent.objects.get(action="eservices.application.submit")
+    assert saved.after["district"] == urgut and submitted.after["district"] == urgut
+    application_apply(actor=people.other_citizen, service_type=permit_service(), data=PERMIT_DATA,
+                      files=permit_files())
+    assert AuditEvent.objects.filter(action="eservices.application.submit").latest("pk").after["district"] is None

@@ -365,7 +365,7 @@ def test_nobody_but_the_applicant_reads_a_draft_auditors_and_administrators_incl
     for url in pages:
         assert client.get(url).status_code == 200, url
     saved = AuditEvent.objects.get(action="eservices.application.save_draft")
-    assert saved.after == {"fields": ["site_address"], "version": 1}  # the trail: which fields, not what they say
+    assert saved.after == {"fields": ["site_address"], "version": 1, "district": None}  # which fields, not what they say
 
 
 def test_an_auditor_places_and_releases_a_legal_hold_on_a_case_by_its_reference(client, people):
