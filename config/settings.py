@@ -361,6 +361,7 @@ if not DEBUG:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
 
+LOG_LEVEL = env("DJANGO_LOG_LEVEL", default="WARNING")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -370,9 +371,16 @@ LOGGING = {
         "()": "core.request_logging.RequestFormatter",
         "format": "%(levelname)s %(name)s [request %(request_id)s, client's %(client_request_id)s] %(message)s",
     }},
+    "filters": {"refusals_once": {"()": "core.security.RefusalsLoggedOnce"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "request"}},
-    "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="WARNING")},
-    # pyHanko logs a certificate without a trusted chain (e.g. the development certificate) as an
-    # error with a traceback; the verify page reports it, so only its own failures are logged.
-    "loggers": {"pyhanko.sign.validation": {"level": "CRITICAL"}, "pyhanko_certvalidator": {"level": "CRITICAL"}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        # Django's own console handler (and its mail_admins, with no ADMINS) would print each of its lines a
+        # second time beside ours: its lines go to the root's handler alone
+        "django": {"handlers": [], "level": LOG_LEVEL},
+        "django.request": {"filters": ["refusals_once"]},
+        # pyHanko logs a certificate without a trusted chain (e.g. the development certificate) as an
+        # error with a traceback; the verify page reports it, so only its own failures are logged.
+        "pyhanko.sign.validation": {"level": "CRITICAL"}, "pyhanko_certvalidator": {"level": "CRITICAL"},
+    },
 }

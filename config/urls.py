@@ -9,6 +9,7 @@ from core.route_access import PAGE, Access, AdminSite, Methods, Public, answers
 # Each installed app mounts its own URLs (AppConfig.url_prefix, AppConfig.api_urls; see core.plugins).
 urlpatterns = [
     path("", core_views.home, name="home"),
+    path("favicon.ico", core_views.favicon, name="favicon"),
     path("healthz", core_views.healthz, name="healthz"),
     path("readyz", core_views.readyz, name="readyz"),
     path("i18n/", include("django.conf.urls.i18n")),
@@ -29,6 +30,7 @@ handler500 = "core.views.server_error"
 # site's own, Django's language switch, and the admin site's pages for every model registered with it.
 access = {
     "home": Public,
+    "favicon": Public,
     "healthz": Public,
     "readyz": Public,
     "set_language": Methods(GET=Access(answers(PAGE)), POST=Access(answers(PAGE))),  # back to the page

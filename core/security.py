@@ -19,6 +19,8 @@ def log_refusal(request, *, status, exception=None):
     an object, so the resolver's 404 is left out)."""
     if status not in LOGGED_STATUSES or isinstance(exception, Resolver404):
         return
+    # django.request's own line for this response is then left out (RefusalsLoggedOnce); DRF wraps the request
+    getattr(request, "_request", request).refusal_logged = True
     user = getattr(request, "user", None)
     user_id = user.pk if user is not None and user.is_authenticated else None
     ip = request.META.get("REMOTE_ADDR") or None
@@ -29,3 +31,18 @@ def log_refusal(request, *, status, exception=None):
         extra={"status": status, "user_id": user_id, "ip": ip, "path": request.path, "method": request.method,
                "refused_request_id": request_id},
     )
+
+
+class RefusalsLoggedOnce(logging.Filter):
+    """On ``django.request``: a 403 or 404 is logged once, as one line. Django logs every 4xx it answers, a 403
+    with the exception's traceback; a refusal the security log has already written (who, from where) is left
+    out, and any other (an address that matches no page) keeps Django's line without the traceback, which
+    says nothing about a refusal."""
+
+    def filter(self, record):
+        if getattr(record, "status_code", None) not in LOGGED_STATUSES:
+            return True
+        if getattr(getattr(record, "request", None), "refusal_logged", False):
+            return False
+        record.exc_info = record.exc_text = None
+        return True

@@ -1,14 +1,16 @@
+from pathlib import Path
+
 from django.conf import settings
 from django.core.cache import cache
 from django.core.files.storage import default_storage, storages
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.views import defaults
-from django.views.decorators.cache import never_cache
+from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET
 
 from . import plugins
@@ -24,6 +26,17 @@ def home(request):
     sections = [render_to_string(section.template, section.context(request), request=request)
                 for section in plugins.visible_home_sections(request.user)]
     return render(request, "home.html", {"sections": sections})
+
+
+FAVICON = Path(__file__).resolve().parent / "static" / "core" / "favicon.ico"
+
+
+@require_GET
+@cache_control(public=True, max_age=7 * 24 * 3600)
+def favicon(request):
+    """Browsers ask every site for /favicon.ico whatever the page says; answered here rather than by a
+    redirect into the static files, so it is one request and never a 404."""
+    return HttpResponse(FAVICON.read_bytes(), content_type="image/x-icon")
 
 
 @never_cache
