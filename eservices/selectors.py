@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from accounts import permissions
 from core.cache import CachedConfiguration
 from core.errors import NotFound
-from documents.selectors import issued_document_of_case
+from documents.selectors import documents_of_case, issued_document_of_case
 from workflows.cases import case_timeline, last_task_done_by_others, open_task_held_by, routed_to
 
 from .models import DECISION_LETTER_PLACE, Application, ServiceVersion
@@ -112,3 +112,16 @@ def decision_letter_of(application):
     if application.pk is None:
         return None
     return issued_document_of_case(application, DECISION_LETTER_PLACE)
+
+
+def documents_of_application(application):
+    """The application's documents, each with ``display_name``: the name of the required document it answers in
+    the reader's language (a document's stored title is in the language of whoever uploaded it), else its title
+    (the decision letter's, in the applicant's language, as issued)."""
+    if application is None or not application.pk:
+        return []
+    names = {doc.code: doc.name for doc in application.service_version.required_documents.all()}
+    documents = list(documents_of_case(application))
+    for document in documents:
+        document.display_name = names.get(document.code) or document.title
+    return documents

@@ -26,6 +26,7 @@ from django.utils import translation
 from core.outbox import outbox_deliver_due
 from eservices.services import application_apply
 
+from . import cases
 from .factories import PERMIT_DATA, UserFactory, permit_files
 
 BASE_DIR = Path(settings.BASE_DIR)
@@ -216,3 +217,17 @@ def test_server_error_page_is_translated(compiled_catalog):
     with translation.override("ru"):
         page = render_to_string("500.html")
     assert '<html lang="ru">' in page and "<h1>Ошибка сервера</h1>" in page
+
+
+def test_a_cases_documents_are_named_in_the_readers_language(client, compiled_catalog, people):
+    """Uploaded under their English names, the documents read in Russian for a Russian reader, on the citizen's
+    case page and on the staff's."""
+    application = cases.in_review(people.citizen, people.clerk)
+    for user, url in ((people.citizen, reverse("eservices:application", args=[application.pk])),
+                      (people.supervisor, reverse("eservices:application", args=[application.pk]))):
+        user.preferred_language = "ru"
+        user.save(update_fields=["preferred_language"])
+        client.force_login(user)
+        page = client.get(url).content.decode()
+        assert "Ситуационный план" in page and "Архитектурный проект" in page, user
+        assert "Site plan" not in page and "Architectural design" not in page, user
