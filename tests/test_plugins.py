@@ -2,6 +2,7 @@
 tests/flowapp, installed only by tests/settings.py, adds a staff link, a home
 section, a page at its own prefix and demo data, and no project file names it."""
 
+import datetime
 import re
 from pathlib import Path
 
@@ -9,12 +10,15 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import Membership, Organisation, User
 from core import plugins
 from core.models import AuditEvent
 from eservices.models import Application, ServiceVersion
 from permits.flows import BuildingPermitFlow
+from workflows.models import Holiday
+from workflows.sla import calendar_for
 
 from .factories import UserFactory
 
@@ -120,14 +124,14 @@ def test_a_link_to_a_missing_url_or_area_fails_the_system_check(monkeypatch):
 
 def _rows():
     return {model.__name__: model.objects.count()
-            for model in (Organisation, User, Membership, Application, ServiceVersion, AuditEvent)}
+            for model in (Organisation, User, Membership, Application, ServiceVersion, AuditEvent, Holiday)}
 
 
 def test_seed_demo_runs_every_apps_demo_once_accounts_first(transactional_db, capsys):
     call_command("seed_demo")
     out = capsys.readouterr().out
     assert out.index("People and organisations") < out.index("Building permits") < out.index("Trade licences")
-    assert "Demo data ready: accounts, permits, flowapp." in out
+    assert "Demo data ready: accounts, workflows, permits, flowapp." in out
     first = _rows()
     call_command("seed_demo")
     assert _rows() == first
@@ -139,4 +143,11 @@ def test_seed_demo_runs_every_apps_demo_once_accounts_first(transactional_db, ca
     assert office.parent.code == "city-hall"
     clerk = User.objects.get(email="licensing@munis.local", memberships__organisation=office)
     assert clerk.check_password("munis-demo-2026")
+    # the working calendars know the public holidays of this year and the next, in both organisation trees
+    this_year = timezone.localdate().year
+    for code in ("dept-architecture", "district-yunusabad"):
+        calendar = calendar_for(Organisation.objects.get(code=code).pk)
+        for year in (this_year, this_year + 1):
+            assert not calendar.is_working_day(datetime.date(year, 1, 1)), (code, year)
+            assert not calendar.is_working_day(datetime.date(year, 3, 21)), (code, year)
     call_command("verify_audit")

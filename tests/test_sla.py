@@ -18,7 +18,7 @@ from documents.models import Document
 from eservices.models import Application
 from eservices.services import application_apply
 from workflows.models import CaseClock, Holiday, TaskClock
-from workflows.sla import DAY, WorkingCalendar
+from workflows.sla import DAY, WorkingCalendar, calendar_for
 from workflows.timers import run_due_timers
 
 from .cases import check_completeness, claimed, open_task
@@ -66,6 +66,20 @@ def test_a_city_hall_holiday_shifts_the_deadlines_of_its_cases(people, permit_se
     # The department sits under the city hall, so the case clock counts the holiday too.
     one_working_day_later = WorkingCalendar().add_working_days(CaseClock.objects.get(process=before.process).due_at, 1)
     assert CaseClock.objects.get(process=after.process).due_at == one_working_day_later
+
+
+def test_an_operator_loads_the_public_holidays_of_a_year(people):
+    call_command("load_public_holidays", "2031")
+    city = Organisation.objects.get(code="city-hall")
+    days = set(Holiday.objects.filter(organisation=city).values_list("date", flat=True))
+    assert {datetime.date(2031, 1, 1), datetime.date(2031, 3, 21), datetime.date(2031, 9, 1)} <= days
+    assert Holiday.objects.filter(organisation=Organisation.objects.get(code="ministry"), date__year=2031).count() == 7
+    assert not Holiday.objects.filter(organisation__parent__isnull=False).exists()  # the trees below inherit them
+    before = (Holiday.objects.count(), AuditEvent.objects.filter(action="workflows.holiday.import").count())
+    call_command("load_public_holidays", "2031")  # again: nothing changes
+    assert (Holiday.objects.count(), AuditEvent.objects.filter(action="workflows.holiday.import").count()) == before
+    assert not calendar_for(Organisation.objects.get(code="dept-fire-safety").pk).is_working_day(
+        datetime.date(2031, 1, 1))
 
 
 def test_holidays_are_imported_from_a_yearly_list(tmp_path, people):

@@ -1,4 +1,4 @@
-"""Holiday calendars: reading a yearly list and importing it."""
+"""Holiday calendars: reading a yearly list and importing it, and the country's public holidays of a year."""
 
 import csv
 import datetime
@@ -7,12 +7,26 @@ import io
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from accounts.models import Organisation
 from core import audit
 from core.errors import ValidationFailed
 
 from .models import Holiday
 
 MAX_LIST_BYTES = 256 * 1024
+
+#: Uzbekistan's public holidays that fall on the same day every year (Labour Code): month, day, name. The two
+#: Hayit days (Ramazon and Qurbon) follow the lunar calendar and are announced each year, as are the extra days off
+#: a decree may add: import those with ``import_holidays``.
+PUBLIC_HOLIDAYS = [
+    (1, 1, "New Year's Day"),
+    (3, 8, "International Women's Day"),
+    (3, 21, "Navruz"),
+    (5, 9, "Day of Remembrance and Honour"),
+    (9, 1, "Independence Day"),
+    (10, 1, "Teachers' and Mentors' Day"),
+    (12, 8, "Constitution Day"),
+]
 
 
 def parse_holiday_list(text):
@@ -56,3 +70,25 @@ def holidays_import(*, actor, organisation, rows):
         audit.record(actor=actor, action="workflows.holiday.import", obj=organisation,
                      after={"added": added, "updated": updated, "dates": sorted(str(day) for day, _name in rows)})
     return added, updated
+
+
+
+def public_holidays(year):
+    """The fixed public holidays of ``year``: [(date, name)]."""
+    return [(datetime.date(year, month, day), name) for month, day, name in PUBLIC_HOLIDAYS]
+
+
+def public_holidays_load(*, actor, year, organisations=None):
+    """Put the public holidays of ``year`` into the calendars of ``organisations`` (by default every organisation at
+    the top of a tree, so every organisation below inherits them). Only the missing days are added, so loading a year
+    again changes nothing and writes no audit row. Returns the number of days added."""
+    if organisations is None:
+        organisations = Organisation.objects.filter(parent__isnull=True)
+    rows = public_holidays(year)
+    added = 0
+    for organisation in organisations:
+        known = set(Holiday.objects.filter(organisation=organisation, date__year=year).values_list("date", flat=True))
+        missing = [(day, name) for day, name in rows if day not in known]
+        if missing:
+            added += holidays_import(actor=actor, organisation=organisation, rows=missing)[0]
+    return added
