@@ -7,6 +7,7 @@ expression, which means nothing to an applicant: ``x-pattern-message`` says in
 words what the value must look like (``{"en": "...", "ru": "..."}``).
 """
 
+from django.utils.formats import number_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -35,6 +36,18 @@ def pattern_message(spec):
     return _("This is not in the expected format.")
 
 
+def _shown(spec, value):
+    """A value as people read it: an enum's label; a number as entered, in the reader's language (1200, not the
+    1200.0 a float field keeps; 420,5 in Russian)."""
+    if "enum" in spec:
+        return enum_titles(spec).get(value, value)
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return number_format(value, use_l10n=True)
+    return value
+
+
 def display_rows(schema, data):
     """(label, value) pairs in the schema's order, for pages and letters."""
     properties = (schema or {}).get("properties", {})
@@ -42,6 +55,6 @@ def display_rows(schema, data):
     for name, spec in properties.items():
         if name in data:
             value = data[name]
-            rows.append((translated(spec, "title", name), enum_titles(spec).get(value, value)))
+            rows.append((translated(spec, "title", name), _shown(spec, value)))
     rows.extend((name, value) for name, value in data.items() if name not in properties)
     return rows

@@ -66,9 +66,9 @@ def in_correction(applicant, clerk):
     return check_completeness(submitted(applicant), clerk, complete=False, comment="The site plan is unreadable.")
 
 
-def reviewed(applicant, people):
+def reviewed(applicant, people, **data):
     """Reviewed favourably by all three departments: the decision waits for a supervisor."""
-    application = in_review(applicant, people.clerk)
+    application = in_review(applicant, people.clerk, **data)
     for step, reviewer in (("review_architecture", people.clerk), ("review_fire_safety", people.fire),
                            ("review_environment", people.environment)):
         permits.permit_review(task=claimed(application, step, reviewer), actor=reviewer,
@@ -77,9 +77,9 @@ def reviewed(applicant, people):
     return application
 
 
-def approved(applicant, people):
+def approved(applicant, people, **data):
     """Approved by the head: the permit PDF exists."""
-    return decided(applicant, people, approve=True)
+    return decided(applicant, people, approve=True, **data)
 
 
 def refused(applicant, people):
@@ -87,8 +87,8 @@ def refused(applicant, people):
     return decided(applicant, people, approve=False, reasons="The building exceeds the height limit.")
 
 
-def decided(applicant, people, *, approve, reasons=""):
-    application = reviewed(applicant, people)
+def decided(applicant, people, *, approve, reasons="", **data):
+    application = reviewed(applicant, people, **data)
     permits.permit_decide(task=claimed(application, "decision", people.supervisor), actor=people.supervisor,
                            data={"approve": approve, "reasons": reasons})
     application.refresh_from_db()

@@ -1,0 +1,44 @@
+"""What a citizen reads on their case page and in their permit: the facts as they entered them, in their language."""
+
+import io
+
+from django.urls import reverse
+from pypdf import PdfReader
+
+from documents.blobs import blob_read
+from eservices.models import Application
+from eservices.selectors import decision_letter_of
+
+from . import cases
+
+
+def _case_page(client, user, application):
+    client.force_login(user)
+    return client.get(reverse("eservices:application", args=[application.pk])).content.decode()
+
+
+def _letter_text(application):
+    version = decision_letter_of(application).version
+    pdf = blob_read(version.blob_key, sha256=version.sha256, size=version.size)
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+
+
+def test_a_whole_area_reads_as_entered_on_the_case_page_and_in_the_permit(client, people):
+    client.force_login(people.citizen)
+    response = cases.apply_over_http(client, data={"floor_area": "1200"})
+    assert response.status_code == 302
+    application = Application.objects.get(applicant=people.citizen)
+    page = _case_page(client, people.citizen, application)
+    assert "<dd>1200</dd>" in page and "1200.0" not in page
+
+    permit = cases.approved(people.other_citizen, people, floor_area=1200.0)  # as the form stores it
+    text = _letter_text(permit)
+    assert "1200" in text and "1200.0" not in text
+
+
+def test_a_decimal_area_reads_in_the_readers_language(client, people):
+    application = cases.submitted(people.citizen, floor_area=420.5)
+    assert "<dd>420.5</dd>" in _case_page(client, people.citizen, application)
+    people.citizen.preferred_language = "ru"
+    people.citizen.save(update_fields=["preferred_language"])
+    assert "<dd>420,5</dd>" in _case_page(client, people.citizen, application)
