@@ -42,3 +42,13 @@ def test_a_decimal_area_reads_in_the_readers_language(client, people):
     people.citizen.preferred_language = "ru"
     people.citizen.save(update_fields=["preferred_language"])
     assert "<dd>420,5</dd>" in _case_page(client, people.citizen, application)
+
+
+def test_citizens_and_their_permit_do_not_see_internal_version_numbers(client, people):
+    application = cases.approved(people.citizen, people)
+    page = _case_page(client, people.citizen, application)
+    assert "Service version" not in page and 'id="service-version"' not in page and "process version" not in page
+    text = _letter_text(application)
+    assert "version" not in text.lower()
+    # the staff still read which version a case runs under
+    assert '<dd id="service-version">1</dd>' in _case_page(client, people.supervisor, application)

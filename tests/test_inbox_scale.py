@@ -353,9 +353,11 @@ def test_the_citizen_names_the_district_and_the_inbox_filters_by_it(client, peop
     assert "Chilanzar District" in client.get(reverse("workflows:task", args=[task.pk])).content.decode()
 
 
-def test_the_catalog_names_the_process_version_new_cases_start_on(client, permit_service):
+def test_the_catalog_says_since_when_a_service_is_in_force_without_its_internal_version_numbers(
+        client, permit_service):
     html = client.get(reverse("eservices:catalog")).content.decode()
-    assert "process version 1" in html
+    assert "In force since" in html
+    assert "process version" not in html and "Version 1" not in html
 
 
 def test_a_long_list_is_paged_up_to_the_cap_and_says_there_are_more(client, people, permit_service, monkeypatch):
