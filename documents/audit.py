@@ -28,6 +28,8 @@ register("documents.disposal.approve", _("Disposal approved"),
          message=_("%(actor)s approved the disposal of %(object)s."))
 register("documents.disposal.cancel", _("Disposal cancelled"),
          message=_("%(actor)s cancelled the disposal of %(object)s."))
+register("documents.document.discard", _("Document discarded with its unfiled case"),
+         message=_("%(actor)s discarded %(object)s with the unsubmitted case it belonged to; its files are deleted."))
 register("documents.disposal.dispose", _("Document disposed of"), message=_("%(actor)s disposed of %(object)s."))
 register("documents.upload.start", _("Upload started"), message=_("%(actor)s started uploading %(object)s."))
 register("documents.upload.complete", _("Upload completed"), message=_("%(actor)s finished uploading %(object)s."))

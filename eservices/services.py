@@ -16,6 +16,7 @@ from core.errors import InvalidTransition, NotFound, PermissionDenied, Validatio
 from core.references import reference_take_next
 from core.validators import invisible_controls_message, strings_with_invisible_controls
 from documents.resumable import UploadRef, upload_session_file
+from documents.retention import case_documents_discard
 from documents.selectors import document_class, document_codes_of_case
 from documents.services import case_documents_add, version_open
 from documents.uploads import check_upload
@@ -120,6 +121,28 @@ def application_save_draft(*, actor, service_type, data, files=None, application
                      before=before, after={"fields": sorted(data), "version": version.number})
         _store_documents(application=application, checked=checked, actor=actor)
     return application
+
+
+def application_delete_draft(*, actor, application):
+    """Throw a draft away, at its applicant's request. Nothing was ever filed: the row goes, its
+    documents are discarded with their files (documents.retention.case_documents_discard), and the
+    trail keeps that the draft existed and was deleted. A submitted application is withdrawn, not deleted."""
+    with transaction.atomic(), audit.batch():
+        application = Application.objects.select_for_update().filter(pk=application.pk).first()
+        if application is None:
+            raise NotFound(_("This draft no longer exists."), code="draft_not_found")
+        if application.applicant_id != actor.pk:
+            raise PermissionDenied()
+        if application.status != Application.Status.DRAFT:
+            raise InvalidTransition(_("A submitted application cannot be deleted. You can withdraw it until it "
+                                      "is decided."), code="not_a_draft")
+        discarded = case_documents_discard(actor=actor, case=application, outcome="draft_deleted")
+        audit.record(actor=actor, action="eservices.application.delete_draft", obj=application,
+                     label=str(application),
+                     before={"status": application.status, "fields": sorted(application.data),
+                             "version": application.service_version.number},
+                     after={"documents": [document.pk for document in discarded]})
+        application.delete()
 
 
 def application_submit(*, actor, application, data=None, files=None, district=None):

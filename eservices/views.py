@@ -6,7 +6,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 from django_ratelimit.decorators import ratelimit
 
 from core.errors import InvalidTransition, ValidationFailed
@@ -83,6 +83,24 @@ def apply(request, code=None, pk=None):
     return render(request, "eservices/apply.html", {
         "form": form, "version": version, "draft": draft,
     }, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@idempotent_post
+def delete_draft(request, pk):
+    """"Are you sure?" on GET; the draft and its documents go on POST."""
+    draft = selectors.applications_of(user=request.user).filter(pk=pk).first()
+    if draft is None:
+        raise Http404
+    if draft.status != Application.Status.DRAFT:
+        raise InvalidTransition(_("A submitted application cannot be deleted. You can withdraw it until it is "
+                                  "decided."), code="not_a_draft")
+    if request.method == "POST":
+        services.application_delete_draft(actor=request.user, application=draft)
+        messages.success(request, _("The draft %(draft)s was deleted.") % {"draft": draft})
+        return redirect("eservices:my_applications")
+    return render(request, "eservices/delete_draft.html", {"application": draft})
 
 
 @login_required
