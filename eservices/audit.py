@@ -12,6 +12,8 @@ register("eservices.application.submit", _("Application submitted"),
          message=_("%(actor)s submitted the application %(after.reference)s."))
 register("eservices.application.resubmit", _("Corrected application resubmitted"),
          message=_("%(actor)s resubmitted %(object)s with the corrections asked for."))
+register("eservices.application.withdraw", _("Application withdrawn"),
+         message=_("%(actor)s withdrew the application %(object)s; its open steps were cancelled."))
 register("eservices.application.download_decision", _("Decision letter downloaded"),
          message=_("%(actor)s downloaded the decision letter of %(object)s."))
 register("eservices.application.close_unanswered", _("Closed: correction not answered in time"),

@@ -8,7 +8,13 @@ from accounts import permissions
 from core.cache import CachedConfiguration
 from core.errors import NotFound
 from documents.selectors import issued_document_of_case
-from workflows.cases import case_timeline, last_task_done_by_others, open_task_held_by, routed_to
+from workflows.cases import (
+    case_timeline,
+    last_task_done_by_others,
+    open_task_held_by,
+    routed_to,
+    undecided_and_running,
+)
 
 from .models import DECISION_LETTER_PLACE, Application, ServiceVersion
 
@@ -100,6 +106,13 @@ def correction_request(*, application):
         return None
     asked = last_task_done_by_others(application.process_id, application.applicant)
     return (asked.data or {}).get("comment", "") if asked else ""
+
+
+def can_be_withdrawn(application):
+    """Submitted, not yet decided, and its process still running: its applicant may withdraw it."""
+    if application.status == Application.Status.DRAFT or application.status in Application.FINAL_STATUSES:
+        return False
+    return undecided_and_running(application.process)
 
 
 def timeline_for(*, application, viewer):

@@ -21,7 +21,7 @@ from documents.selectors import document_class, document_codes_of_case
 from documents.services import case_documents_add, version_open
 from documents.uploads import check_upload
 from workflows.cases import case_ended, sync_case_status
-from workflows.services import task_complete
+from workflows.services import process_cancel, task_complete
 
 from . import selectors
 from .document_classes import APPLICATION_DOCUMENT
@@ -250,6 +250,36 @@ def application_close_unanswered(*, task):
 
     task_complete(task=task, actor=None, action="workflows.task.expire",
                   comment=_("No answer within the deadline."), process_data={"correction_expired": True}, on_done=close)
+    return application
+
+
+def application_withdraw(*, actor, application, reason=""):
+    """The applicant withdraws a submitted application before it is decided: its process is stopped
+    (workflows.services.process_cancel: its tasks leave the staff's inboxes), the case ends as
+    withdrawn, so its documents' retention starts, and the applicant is told by e-mail."""
+    reason = (reason or "").strip()
+    with transaction.atomic(), audit.batch():
+        application = Application.objects.select_for_update().get(pk=application.pk)
+        if application.applicant_id != actor.pk:
+            raise PermissionDenied()
+        if application.status == Application.Status.DRAFT:
+            raise InvalidTransition(_("This application has not been submitted: you can delete the draft instead."),
+                                    code="not_submitted")
+        if not selectors.can_be_withdrawn(application):
+            raise InvalidTransition(_("This application has been decided or closed already, so it can no longer be "
+                                      "withdrawn."), code="already_decided")
+        before = {"status": application.status}
+
+        def withdrawn(process):
+            application.status = Application.Status.WITHDRAWN
+            application.save(update_fields=["status"])
+            case_ended(application)
+            notify_applicant(application, "withdrawn", reason=reason)
+
+        process_cancel(process=application.process, actor=actor, reason=reason,
+                       action="eservices.application.withdraw", before=before,
+                       after={"status": Application.Status.WITHDRAWN, "reference": application.reference},
+                       on_done=withdrawn)
     return application
 
 

@@ -16,7 +16,7 @@ from workflows.case_views import streamed_response
 from workflows.selectors import case_clock_of
 
 from . import selectors, services
-from .forms import CorrectionForm, application_form_class, files_from, form_data_from
+from .forms import CorrectionForm, WithdrawForm, application_form_class, files_from, form_data_from
 from .models import Application
 
 
@@ -129,6 +129,7 @@ def application_detail(request, pk):
         "correction_note": selectors.correction_request(application=application) if is_applicant else None,
         "case_clock": case_clock_of(application.process) if application.process_id else None,
         "decision_letter": selectors.decision_letter_of(application) if application.is_decided else None,
+        "can_withdraw": is_applicant and selectors.can_be_withdrawn(application),
     })
 
 
@@ -168,6 +169,30 @@ def correction(request, pk):
         "form": form, "application": application,
         "correction_note": selectors.correction_request(application=application),
     }, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@idempotent_post
+def withdraw(request, pk):
+    """The applicant withdraws a submitted application that is not decided yet: a confirmation with
+    an optional reason on GET, the case closes on POST."""
+    application = selectors.applications_of(user=request.user).filter(pk=pk).select_related("process").first()
+    if application is None:
+        raise Http404
+    if application.status == Application.Status.DRAFT:
+        return redirect("eservices:delete_draft", pk=application.pk)
+    if not selectors.can_be_withdrawn(application):
+        raise InvalidTransition(_("This application has been decided or closed already, so it can no longer be "
+                                  "withdrawn."), code="already_decided")
+    form = WithdrawForm(request.POST if request.method == "POST" else None)
+    if form.is_valid():
+        services.application_withdraw(actor=request.user, application=application,
+                                      reason=form.cleaned_data["reason"])
+        messages.success(request, _("You have withdrawn the application %(ref)s.") % {"ref": application.reference})
+        return redirect("eservices:application", pk=application.pk)
+    return render(request, "eservices/withdraw.html", {"form": form, "application": application},
+                  status=400 if form.is_bound else 200)
 
 
 @login_required

@@ -121,6 +121,7 @@ class BuildingPermitFlow(CaseFlow, flow.Flow):
         "district": "application__district",
     }
 
+    decision_steps = ("decision",)
     case_statuses = {
         "correction": "correction",
         "check_completeness": "submitted",

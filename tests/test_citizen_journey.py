@@ -1,13 +1,18 @@
 """The citizen's journey around a case, as they meet it in the browser: deleting a draft, withdrawing an
 application before its decision, files kept when the form comes back with an error, and what happens next."""
 
+from django.core import mail
 from django.urls import reverse
+from viewflow.workflow.models import Task
+from viewflow.workflow.status import PROCESS, STATUS
 
 from core.models import AuditEvent
+from core.outbox import outbox_deliver_due
 from documents.blobs import documents_storage
 from documents.models import Document
 from eservices import services
 from eservices.models import Application
+from workflows.models import CaseClock, OpenTask, TaskClock
 
 from . import cases
 from .factories import TINY_PDF, pdf_upload
@@ -88,3 +93,115 @@ def test_a_submitted_application_cannot_be_deleted(client, people, permit_servic
         assert "A submitted application cannot be deleted" in response.content.decode()
     assert Application.objects.filter(pk=application.pk).exists()
     assert reverse("eservices:delete_draft", args=[application.pk]) not in client.get(reverse("eservices:application", args=[application.pk])).content.decode()
+
+
+# --- withdrawing an application ----------------------------------------------------------------------------------
+
+def _inbox(client, user):
+    client.force_login(user)
+    return client.get(reverse("workflows:inbox")).content.decode()
+
+
+def test_a_citizen_withdraws_an_application_under_review_and_the_case_closes(client, people, permit_service):
+    application = cases.in_review(people.citizen, people.clerk)
+    cases.claimed(application, "review_fire_safety", people.fire)
+    assert application.reference in _inbox(client, people.clerk)
+    outbox_deliver_due()
+    mail.outbox.clear()
+    client.force_login(people.citizen)
+
+    page = client.get(reverse("eservices:application", args=[application.pk])).content.decode()
+    assert reverse("eservices:withdraw", args=[application.pk]) in page
+    confirm = client.get(reverse("eservices:withdraw", args=[application.pk]))
+    assert confirm.status_code == 200
+    assert f"Are you sure you want to withdraw {application.reference}?" in confirm.content.decode()
+    assert 'name="reason"' in confirm.content.decode()
+    response = client.post(reverse("eservices:withdraw", args=[application.pk]),
+                           {"reason": "We sold the plot."}, follow=True)
+
+    assert response.redirect_chain[-1][0] == reverse("eservices:application", args=[application.pk])
+    body = response.content.decode()
+    assert f"You have withdrawn the application {application.reference}." in body
+    assert '<strong id="status">Withdrawn</strong>' in body
+    assert "Application withdrawn" in body  # on the timeline
+    assert reverse("eservices:withdraw", args=[application.pk]) not in body
+    application.refresh_from_db()
+    assert application.status == Application.Status.WITHDRAWN and application.process.status == PROCESS.CANCELED
+    tasks = Task.objects.filter(process_id=application.process_id, flow_task_type="HUMAN")
+    assert not tasks.filter(status__in=[STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED]).exists()
+    assert tasks.filter(status=STATUS.CANCELED).count() == 3  # the three reviews, one of them held
+    assert not OpenTask.objects.filter(process_id=application.process_id).exists()
+    assert not TaskClock.objects.filter(process_id=application.process_id, finished_at__isnull=True).exists()
+    assert CaseClock.objects.get(process_id=application.process_id).stopped_at is not None
+    for staff in (people.clerk, people.fire, people.environment):
+        assert application.reference not in _inbox(client, staff)
+    event = AuditEvent.objects.get(action="eservices.application.withdraw")
+    assert (event.actor, event.trail_key) == (people.citizen, f"eservices.application:{application.pk}")
+    assert event.before == {"status": "in_review", "steps": ["review_architecture", "review_environment",
+                                                             "review_fire_safety"]}
+    assert event.after["status"] == "withdrawn" and event.after["reason"] == "We sold the plot."
+    documents = Document.objects.filter(case_id=str(application.pk))
+    assert documents and all(doc.outcome == "withdrawn" and doc.disposal_due for doc in documents)
+    outbox_deliver_due()
+    (message,) = mail.outbox
+    assert message.to == [people.citizen.email]
+    assert message.subject == f"Application {application.reference}: withdrawn"
+    assert "You have withdrawn your application" in message.body and "We sold the plot." in message.body
+    client.force_login(people.clerk)  # staff still read the case, and why it ended
+    staff_page = client.get(reverse("eservices:application", args=[application.pk])).content.decode()
+    assert "Withdrawn" in staff_page and "Application withdrawn" in staff_page
+
+
+def test_an_application_waiting_for_a_correction_can_be_withdrawn_without_a_reason(client, people, permit_service):
+    application = cases.in_correction(people.citizen, people.clerk)
+    client.force_login(people.citizen)
+
+    response = client.post(reverse("eservices:withdraw", args=[application.pk]))
+
+    assert response.status_code == 302
+    application.refresh_from_db()
+    assert application.status == Application.Status.WITHDRAWN
+    assert client.get(reverse("eservices:correction", args=[application.pk])).status_code == 302  # nothing to answer
+    assert AuditEvent.objects.get(action="eservices.application.withdraw").after["reason"] == ""
+
+
+def test_a_decided_application_cannot_be_withdrawn(client, people, permit_service):
+    application = cases.approved(people.citizen, people)
+    client.force_login(people.citizen)
+
+    assert reverse("eservices:withdraw", args=[application.pk]) not in client.get(
+        reverse("eservices:application", args=[application.pk])).content.decode()
+    for response in (client.get(reverse("eservices:withdraw", args=[application.pk])),
+                     client.post(reverse("eservices:withdraw", args=[application.pk]), {"reason": "Changed my mind."})):
+        assert response.status_code == 409
+        assert "can no longer be withdrawn" in response.content.decode()
+    application.refresh_from_db()
+    assert application.status == Application.Status.APPROVED
+    assert not AuditEvent.objects.filter(action="eservices.application.withdraw").exists()
+
+
+def test_once_the_head_has_decided_withdrawing_is_refused_even_before_the_letter(client, people, permit_service):
+    """The decision step is done but the letter's step failed (an incident): the case is decided."""
+    from permits import services as permits
+
+    from .world import _renderer_down
+
+    application = cases.reviewed(people.citizen, people)
+    with _renderer_down():
+        permits.permit_decide(task=cases.claimed(application, "decision", people.supervisor), actor=people.supervisor,
+                              data={"approve": True, "reasons": ""})
+    client.force_login(people.citizen)
+
+    response = client.post(reverse("eservices:withdraw", args=[application.pk]))
+
+    assert response.status_code == 409 and "can no longer be withdrawn" in response.content.decode()
+
+
+def test_only_the_applicant_can_withdraw(client, people, permit_service):
+    application = cases.submitted(people.citizen)
+    for someone in (people.other_citizen, people.clerk, people.supervisor):
+        client.force_login(someone)
+        assert client.get(reverse("eservices:withdraw", args=[application.pk])).status_code == 404
+        assert client.post(reverse("eservices:withdraw", args=[application.pk])).status_code == 404
+    application.refresh_from_db()
+    assert application.status == "submitted"

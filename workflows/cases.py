@@ -22,7 +22,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.db.models.signals import post_save
 from viewflow.workflow.models import Task
 from viewflow.workflow.signals import flow_finished
-from viewflow.workflow.status import STATUS
+from viewflow.workflow.status import PROCESS, STATUS
 
 from . import open_tasks
 from .flows import HUMAN, OPEN_STATUSES, organisation_content_type
@@ -215,6 +215,13 @@ def last_task_done_by_others(process_id, user):
     (e.g. the clerk's request the applicant answers), or None."""
     return (Task.objects.filter(process_id=process_id, flow_task_type=HUMAN, status=STATUS.DONE)
             .exclude(owner=user).order_by("-finished", "-id").first())
+
+
+def undecided_and_running(process):
+    """The process still runs and no step that decides its case (``CaseFlow.decision_steps``) is done:
+    what its person may still withdraw."""
+    return (process is not None and process.status == PROCESS.NEW
+            and not process.flow_class.instance.decided(process))
 
 
 def open_steps(process_id):

@@ -100,6 +100,9 @@ class CaseFlow:
     #: node name -> the status code its case has while that step is open; when
     #: several steps are open, the first in this order wins (``case_status``)
     case_statuses: dict = {}
+    #: the steps that decide the case: once one of them is done, its person can no longer
+    #: withdraw it (``decided``), even while the letter that tells the decision is still on its way
+    decision_steps: tuple = ()
     #: status code -> label, for the statuses this flow's cases take (those in
     #: ``case_statuses`` and any outcome the flow's services set)
     status_labels: dict = {}
@@ -139,6 +142,11 @@ class CaseFlow:
             if step in open_names:
                 return status
         return None
+
+    def decided(self, process):
+        """Whether a step of ``decision_steps`` has been done in the process."""
+        steps = [getattr(self, name) for name in self.decision_steps]
+        return bool(steps) and Task.objects.filter(process=process, flow_task__in=steps, status=STATUS.DONE).exists()
 
     @classmethod
     def status_label(cls, code):
