@@ -12,10 +12,10 @@ from jsonschema import Draft202012Validator, FormatChecker
 from simple_history.utils import bulk_create_with_history
 
 from core import audit
-from core.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
+from core.errors import DomainError, InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 from core.references import reference_take_next
 from core.validators import invisible_controls_message, strings_with_invisible_controls
-from documents.resumable import UploadRef, upload_session_file
+from documents.resumable import UploadRef, upload_session_file, upload_session_keep
 from documents.retention import case_documents_discard
 from documents.selectors import document_class, document_codes_of_case
 from documents.services import case_documents_add, version_open
@@ -65,15 +65,48 @@ def validate_application_data(*, version, data, partial=False):
 
 
 def _check_files(version, files, *, actor):
+    """Every file checked; the refusals of all of them raised together, so none is left to a second try."""
     known = {doc.code for doc in version.required_documents.all()}
-    checked = {}
+    checked, refused = {}, {}
     for code, uploaded in (files or {}).items():
+        field = f"doc_{code}"
         if code not in known:
-            raise ValidationFailed(fields={f"doc_{code}": [_("This service does not take that document.")]})
-        if isinstance(uploaded, UploadRef):  # sent in chunks beforehand: put together, then checked alike
-            uploaded = upload_session_file(actor=actor, session_id=uploaded.session_id, field=f"doc_{code}")
-        checked[code] = check_upload(uploaded, field=f"doc_{code}")
+            raise ValidationFailed(fields={field: [_("This service does not take that document.")]})
+        try:
+            if isinstance(uploaded, UploadRef):  # sent in chunks beforehand: put together, then checked alike
+                uploaded = upload_session_file(actor=actor, session_id=uploaded.session_id, field=field)
+            checked[code] = check_upload(uploaded, field=field)
+        except ValidationFailed as exc:
+            refused[field] = exc
+    if refused:
+        if len(refused) == 1:
+            raise next(iter(refused.values()))
+        error = ValidationFailed(fields={field: messages for exc in refused.values()
+                                         for field, messages in exc.fields.items()}, code="files_refused")
+        error.status = max(exc.status for exc in refused.values())  # 503 when a scanner could not check one
+        raise error
     return checked
+
+
+def application_files_keep(*, actor, version, files, replacing=None):
+    """The files sent with an application form that came back with errors: each one that passes the
+    upload checks is kept (documents.resumable.upload_session_keep), so the form can offer it again
+    instead of asking for it a second time. Returns ``({code: kept session}, {field: [messages]})``,
+    the refusals of every file that did not pass. ``replacing``: {code: the kept file's id the form
+    offered for that document}, ended when a new file takes its place."""
+    kept, refused = {}, {}
+    for doc in version.required_documents.all():
+        field = f"doc_{doc.code}"
+        uploaded = files.get(field)
+        if not uploaded:
+            continue
+        try:
+            check_upload(uploaded, field=field)
+            kept[doc.code] = upload_session_keep(actor=actor, upload=uploaded,
+                                                 replaces=(replacing or {}).get(doc.code))
+        except DomainError as exc:
+            refused[field] = exc.fields.get(field) or [str(exc.message)]
+    return kept, refused
 
 
 def _missing_documents(application, new_codes=()):

@@ -5,6 +5,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import filesizeformat
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 from django_ratelimit.decorators import ratelimit
@@ -12,6 +14,7 @@ from django_ratelimit.decorators import ratelimit
 from core.errors import InvalidTransition, ValidationFailed
 from core.forms import add_domain_errors
 from core.idempotency import idempotent_post
+from documents.resumable import upload_session_of
 from workflows.case_views import streamed_response
 from workflows.selectors import case_clock_of
 
@@ -33,10 +36,20 @@ def service_detail(request, code):
 
 @login_required
 @ratelimit(key="user", rate="30/m", method="POST", block=True)
-@idempotent_post
 def apply(request, code=None, pk=None):
     """New application (``code``) or a saved draft (``pk``): save or submit,
-    with the form of the version in force (a draft moves on to it)."""
+    with the form of the version in force (a draft moves on to it). A form
+    sent back with errors keeps the files chosen that pass the checks, and
+    offers them again (``_keep_files``): after the attempt was rolled back,
+    so what is kept does not depend on it."""
+    response = _apply(request, code=code, pk=pk)
+    if request.method == "POST" and response.status_code >= 400 and getattr(response, "context_data", None):
+        _keep_files(request, response.context_data["form"], response.context_data["version"])
+    return response
+
+
+@idempotent_post
+def _apply(request, code=None, pk=None):
     draft = None
     if pk is not None:
         draft = selectors.applications_of(user=request.user).filter(pk=pk).first()
@@ -80,9 +93,32 @@ def apply(request, code=None, pk=None):
                 else:
                     messages.success(request, _("Draft saved."))
                 return redirect("eservices:application", pk=application.pk)
-    return render(request, "eservices/apply.html", {
+    return TemplateResponse(request, "eservices/apply.html", {
         "form": form, "version": version, "draft": draft,
     }, status=status)
+
+
+def _keep_files(request, form, version):
+    """Keep the files of a refused post that pass the checks, name them on the form ("already
+    attached"), its hidden ``doc_<code>_upload`` fields carrying them to the next post, and show
+    every file's refusal at once."""
+    offered = {doc.code: form.data.get(f"doc_{doc.code}_upload", "") for doc in version.required_documents.all()}
+    kept, refused = services.application_files_keep(actor=request.user, version=version, files=request.FILES,
+                                                    replacing=offered)
+    form.data = form.data.copy()
+    for code, session in kept.items():
+        form.data[f"doc_{code}_upload"] = str(session.pk)
+    for field, errors in refused.items():
+        for error in errors:
+            if error not in form.errors.get(field, []):
+                form.add_error(field, error)
+    for doc in version.required_documents.all():
+        session = upload_session_of(user=request.user, pk=form.data.get(f"doc_{doc.code}_upload", ""))
+        if session is not None and session.is_complete:
+            # on the bound field, which copied the field's help text when the form was validated
+            form[f"doc_{doc.code}"].help_text = _(
+                "Already attached: “%(name)s” (%(size)s). Choose another file only to change it.") % {
+                "name": session.name, "size": filesizeformat(session.size)}
 
 
 @login_required

@@ -1,7 +1,11 @@
 """The citizen's journey around a case, as they meet it in the browser: deleting a draft, withdrawing an
 application before its decision, files kept when the form comes back with an error, and what happens next."""
 
+import html
+import re
+
 from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import PROCESS, STATUS
@@ -9,13 +13,13 @@ from viewflow.workflow.status import PROCESS, STATUS
 from core.models import AuditEvent
 from core.outbox import outbox_deliver_due
 from documents.blobs import documents_storage
-from documents.models import Document
+from documents.models import Document, UploadSession
 from eservices import services
 from eservices.models import Application
 from workflows.models import CaseClock, OpenTask, TaskClock
 
 from . import cases
-from .factories import TINY_PDF, pdf_upload
+from .factories import PERMIT_DATA, TINY_PDF, pdf_upload, permit_files
 
 
 def _unique_pdf(tag):
@@ -205,3 +209,104 @@ def test_only_the_applicant_can_withdraw(client, people, permit_service):
         assert client.post(reverse("eservices:withdraw", args=[application.pk])).status_code == 404
     application.refresh_from_db()
     assert application.status == "submitted"
+
+
+# --- files kept when the form comes back with an error ------------------------------------------------------------
+
+def _apply_url():
+    return reverse("eservices:apply", args=["building-permit"])
+
+
+def _offered(response):
+    """{document code: the kept file's id} the re-rendered form carries in its hidden fields."""
+    return dict(re.findall(r'name="doc_(\w+?)_upload" value="([0-9a-f-]{36})"', response.content.decode()))
+
+
+def _post(client, data=None, files=None, **extra):
+    payload = {**PERMIT_DATA, "action": "submit", **(data or {}), **extra}
+    payload.update({f"doc_{code}": upload for code, upload in (files or {}).items()})
+    return client.post(_apply_url(), payload)
+
+
+def test_the_files_chosen_survive_an_error_in_another_field(client, people, permit_service):
+    client.force_login(people.citizen)
+
+    refused = _post(client, {"site_address": ""}, permit_files())
+
+    assert refused.status_code == 400
+    page = html.unescape(refused.content.decode())
+    assert "This field is required." in page
+    for code in ("site_plan", "architectural_design", "ownership"):
+        assert f"Already attached: “{code}.pdf”" in page
+    offered = _offered(refused)
+    assert set(offered) == {"site_plan", "architectural_design", "ownership"}
+    assert not Application.objects.exists()
+
+    response = _post(client, **{f"doc_{code}_upload": pk for code, pk in offered.items()})
+
+    assert response.status_code == 302
+    application = Application.objects.get()
+    assert application.status == "submitted"
+    assert sorted(cases.versions_of(application).values_list("document__code", "original_name")) == [
+        ("architectural_design", "architectural_design.pdf"), ("ownership", "ownership.pdf"),
+        ("site_plan", "site_plan.pdf")]
+    assert not UploadSession.objects.exists()  # used up
+    kept = AuditEvent.objects.filter(action="documents.upload.keep")
+    assert kept.count() == 3 and {event.actor for event in kept} == {people.citizen}
+
+
+def test_every_file_error_is_reported_at_once_with_the_form_errors(client, people, permit_service):
+    client.force_login(people.citizen)
+    files = {"site_plan": SimpleUploadedFile("site_plan.pdf", b"MZ" + b"\0" * 200),
+             "ownership": pdf_upload("deed.png"), "architectural_design": pdf_upload("design.pdf")}
+
+    response = _post(client, {"floors": "0"}, files)
+
+    assert response.status_code == 400
+    page = html.unescape(response.content.decode())
+    assert "Ensure this value is greater than or equal to 1." in page
+    assert "“site_plan.pdf” is not an accepted file type." in page
+    assert "The name “deed.png” does not match its content (application/pdf)." in page
+    assert "Already attached: “design.pdf”" in page
+    assert set(_offered(response)) == {"architectural_design"}
+
+
+def test_every_file_error_is_reported_at_once_when_only_files_are_wrong(client, people, permit_service):
+    client.force_login(people.citizen)
+    files = {**permit_files(), "site_plan": SimpleUploadedFile("site_plan.pdf", b"MZ" + b"\0" * 200),
+             "ownership": pdf_upload("deed.png")}
+
+    response = _post(client, files=files)
+
+    assert response.status_code == 400
+    page = html.unescape(response.content.decode())
+    assert page.count("is not an accepted file type.") == 1
+    assert page.count("does not match its content") == 1
+    assert set(_offered(response)) == {"architectural_design"}
+
+
+def test_a_new_file_replaces_the_one_kept(client, people, permit_service):
+    client.force_login(people.citizen)
+    first = _offered(_post(client, {"site_address": ""}, {"site_plan": pdf_upload("old_plan.pdf")}))
+
+    again = _post(client, {"site_address": ""}, {"site_plan": pdf_upload("new_plan.pdf")},
+                  doc_site_plan_upload=first["site_plan"])
+
+    assert "Already attached: “new_plan.pdf”" in html.unescape(again.content.decode())
+    assert _offered(again)["site_plan"] != first["site_plan"]
+    assert list(UploadSession.objects.values_list("name", flat=True)) == ["new_plan.pdf"]
+
+
+def test_another_citizens_kept_file_cannot_be_used(client, people, permit_service):
+    client.force_login(people.other_citizen)
+    theirs = _offered(_post(client, {"site_address": ""}, permit_files()))
+    client.force_login(people.citizen)
+
+    response = _post(client, **{f"doc_{code}_upload": pk for code, pk in theirs.items()})
+
+    assert response.status_code == 400
+    page = html.unescape(response.content.decode())
+    assert "The uploaded file was not found. Please choose the file again." in page
+    assert "Already attached" not in page
+    assert not Application.objects.exists()
+    assert UploadSession.objects.filter(owner=people.other_citizen).count() == 3
