@@ -115,6 +115,14 @@ def can_be_withdrawn(application):
     return undecided_and_running(application.process)
 
 
+def next_steps_for(application):
+    """What happens next to a case that is being worked on, in words for its applicant (the flow's
+    ``applicant_journey``); nothing for a draft or a case that has ended."""
+    if not application.process_id or application.status in Application.FINAL_STATUSES:
+        return []
+    return application.process.flow_class.instance.next_steps(application.status)
+
+
 def timeline_for(*, application, viewer):
     """Every recorded step of the case, oldest first (workflows.cases.case_timeline)."""
     return case_timeline(application, viewer=viewer)

@@ -166,6 +166,7 @@ def application_detail(request, pk):
         "case_clock": case_clock_of(application.process) if application.process_id else None,
         "decision_letter": selectors.decision_letter_of(application) if application.is_decided else None,
         "can_withdraw": is_applicant and selectors.can_be_withdrawn(application),
+        "next_steps": selectors.next_steps_for(application) if is_applicant else [],
     })
 
 

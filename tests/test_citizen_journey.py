@@ -7,6 +7,7 @@ import re
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import dateformat, timezone
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import PROCESS, STATUS
 
@@ -310,3 +311,44 @@ def test_another_citizens_kept_file_cannot_be_used(client, people, permit_servic
     assert "Already attached" not in page
     assert not Application.objects.exists()
     assert UploadSession.objects.filter(owner=people.other_citizen).count() == 3
+
+
+# --- what happens next, and by when ---------------------------------------------------------------------------------
+
+def _what_happens_next(client, application):
+    page = html.unescape(client.get(reverse("eservices:application", args=[application.pk])).content.decode())
+    if 'id="what-happens-next"' not in page:
+        return None
+    return page.split('id="what-happens-next"', 1)[1].split("</section>", 1)[0]
+
+
+def test_after_submitting_the_citizen_reads_what_happens_next_and_by_when(client, people, permit_service):
+    client.force_login(people.citizen)
+    assert cases.apply_over_http(client).status_code == 302
+    application = Application.objects.get()
+
+    panel = _what_happens_next(client, application)
+
+    steps = re.findall(r"<li>(.*?)</li>", panel)
+    assert [step.split(".")[0] for step in steps] == [
+        "A clerk checks that your application is complete",
+        "The architecture, fire safety and environment departments review your project",
+        "The head of the department decides"]
+    due = timezone.localtime(CaseClock.objects.get(process_id=application.process_id).due_at)
+    assert due.weekday() < 5 and (due.date() - timezone.localdate(application.submitted_at)).days >= 30 * 7 // 5
+    assert (f"You will have our decision by <strong>{dateformat.format(due, 'j E Y')}</strong>: within 30 working "
+            f"days of receiving your application") in panel
+
+
+def test_what_happens_next_follows_the_case_and_ends_with_it(client, people, permit_service):
+    client.force_login(people.citizen)
+    in_review = cases.in_review(people.citizen, people.clerk)
+    decided = cases.approved(people.citizen, people)
+    correcting = cases.in_correction(people.citizen, people.clerk)
+
+    assert _what_happens_next(client, in_review).count("<li>") == 2
+    assert _what_happens_next(client, decided) is None
+    waiting = _what_happens_next(client, correcting)  # back to the completeness check after the answer
+    assert waiting.count("<li>") == 3 and "You will have our decision by" not in waiting  # the deadline waits
+    client.force_login(people.clerk)
+    assert _what_happens_next(client, in_review) is None  # told to the applicant
