@@ -144,7 +144,8 @@ def test_a_citizen_withdraws_an_application_under_review_and_the_case_closes(cli
     assert (event.actor, event.trail_key) == (people.citizen, f"eservices.application:{application.pk}")
     assert event.before == {"status": "in_review", "steps": ["review_architecture", "review_environment",
                                                              "review_fire_safety"]}
-    assert event.after["status"] == "withdrawn" and event.after["reason"] == "We sold the plot."
+    assert (event.after["status"], event.after["process"], event.after["reason"]) == (
+        "withdrawn", "CANCELED", "We sold the plot.")
     documents = Document.objects.filter(case_id=str(application.pk))
     assert documents and all(doc.outcome == "withdrawn" and doc.disposal_due for doc in documents)
     outbox_deliver_due()

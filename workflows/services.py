@@ -190,7 +190,7 @@ def process_cancel(*, process, actor, reason="", action="workflows.process.cance
         CaseClock.objects.filter(process_id=process.pk, stopped_at__isnull=True).update(stopped_at=now)
         case = process.artifact or process
         audit.record(actor=actor, action=action, obj=case, trail=case, before={"steps": open_steps, **(before or {})},
-                     after={"status": process.status, "reason": reason, **(after or {})})
+                     after={"process": process.status, "reason": reason, **(after or {})})
         if on_done:
             on_done(process)
     return process
