@@ -28,9 +28,13 @@ register("documents.disposal.approve", _("Disposal approved"),
          message=_("%(actor)s approved the disposal of %(object)s."))
 register("documents.disposal.cancel", _("Disposal cancelled"),
          message=_("%(actor)s cancelled the disposal of %(object)s."))
+register("documents.document.discard", _("Document discarded with its unfiled case"),
+         message=_("%(actor)s discarded %(object)s with the unsubmitted case it belonged to; its files are deleted."))
 register("documents.disposal.dispose", _("Document disposed of"), message=_("%(actor)s disposed of %(object)s."))
 register("documents.upload.start", _("Upload started"), message=_("%(actor)s started uploading %(object)s."))
 register("documents.upload.complete", _("Upload completed"), message=_("%(actor)s finished uploading %(object)s."))
+register("documents.upload.keep", _("File kept for a form sent back"),
+         message=_("%(actor)s's file %(object)s was kept for the form they are correcting."))
 register("documents.upload.cancel", _("Upload cancelled"), message=_("%(actor)s cancelled the upload %(object)s."))
 register("documents.blob.sweep", _("Unused blob removed from the document storage"),
          message=_("%(actor)s removed %(object)s (%(after.size)s bytes) from the document storage: nothing kept "

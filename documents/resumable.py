@@ -251,6 +251,34 @@ def upload_session_cancel(*, actor, session):
         transaction.on_commit(partial(_remove_chunks, [session_id]))
 
 
+def upload_session_keep(*, actor, upload, replaces=None):
+    """Keep a file that arrived whole with a form sent back for errors elsewhere as a completed session
+    of its sender, so the form can offer it again (its id in the form's ``doc_<code>_upload`` field)
+    and the next post need not carry it. It is then used like any completed session: by its owner only
+    (``upload_session_file``), ended when stored, dropped when left unused (``forget_expired``).
+    ``replaces``: the id of the kept file this one takes the place of on the form, ended here when it
+    is the actor's. The caller has checked the file (documents.uploads.check_upload)."""
+    now = timezone.now()
+    with transaction.atomic(), audit.batch():
+        previous = upload_session_of(user=actor, pk=replaces) if replaces else None
+        if previous is not None:
+            audit.record(actor=actor, action="documents.upload.cancel", obj=previous, label=previous.name,
+                         before={"name": previous.name, "size": previous.size, "offset": previous.offset})
+            previous.delete()
+            transaction.on_commit(partial(_remove_chunks, [replaces]))
+        if UploadSession.objects.filter(owner=actor, expires_at__gt=now).count() >= MAX_OPEN_SESSIONS:
+            raise TooManyUploads()
+        session = UploadSession.objects.create(
+            owner=actor, name=clean_filename(upload.name or ""), size=upload.size, offset=upload.size,
+            created_at=now, updated_at=now, completed_at=now, expires_at=now + KEPT_FOR)
+        upload.seek(0)
+        _put_chunk(chunk_name(session.pk, 0), upload, upload.size)  # one chunk: _assemble reads it whole
+        upload.seek(0)
+        audit.record(actor=actor, action="documents.upload.keep", obj=session,
+                     after={"name": session.name, "size": session.size})
+    return session
+
+
 def upload_session_file(*, actor, session_id, field):
     """The actor's completed session ``session_id`` as a local temporary file, to be
     checked and stored like a file sent with the form; a ValidationFailed on

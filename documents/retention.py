@@ -78,6 +78,32 @@ def case_retention_set(*, case, outcome, ended_at=None, actor=None):
     return documents
 
 
+def case_documents_discard(*, actor, case, outcome="discarded"):
+    """The case is thrown away before it was ever filed (its author deletes a draft): its documents
+    never became records, so no retention period applies. Each is marked disposed of now and the
+    disposal recorded on the case's trail; its version rows stay (the store never deletes them) but
+    no one can read them again (``documents.services.check_readable``). The blobs no kept document
+    names are destroyed once the caller's transaction commits; one the storage refuses then is left
+    to the blob sweeper, which removes blobs only disposed documents name. A document under a legal
+    hold is kept as it is. Returns the documents disposed of. Runs inside the caller's transaction."""
+    now = timezone.now()
+    with transaction.atomic(), audit.batch():
+        documents = list(Document.objects.select_for_update().filter(**case_reference(case), disposed_at__isnull=True))
+        held = held_document_ids(documents)
+        disposing = [document for document in documents if document.pk not in held]
+        for document in disposing:
+            document.outcome, document.disposal_action = outcome, DisposalAction.DESTROY
+            document.disposal_due, document.disposed_at = timezone.localdate(now), now
+            document.save(update_fields=["outcome", "disposal_action", "disposal_due", "disposed_at"])
+            versions = [{"number": v.number, "sha256": v.sha256, "size": v.size, "name": v.original_name}
+                        for v in document.versions.order_by("number")]
+            audit.record(actor=actor, action="documents.document.discard", obj=document, trail=case,
+                         label=f"{case} — {document.title}", after={"outcome": outcome, "versions": versions})
+        gone = _blobs_no_longer_named([document.pk for document in disposing])
+        transaction.on_commit(lambda: _delete_blobs(gone))
+    return disposing
+
+
 # --- legal holds --------------------------------------------------------------------------
 
 def may_hold(user):

@@ -6,10 +6,14 @@ register("eservices.application.save_draft", _("Draft saved"),
          message=_("%(actor)s saved the draft %(object)s (service version %(after.version)s)."))
 register("eservices.application.upload", _("Document uploaded"),  # before the document store: kept for old trails
          message=_("%(actor)s uploaded a document to %(object)s."))
+register("eservices.application.delete_draft", _("Draft deleted"),
+         message=_("%(actor)s deleted the draft %(object)s and the documents attached to it."))
 register("eservices.application.submit", _("Application submitted"),
          message=_("%(actor)s submitted the application %(after.reference)s."))
 register("eservices.application.resubmit", _("Corrected application resubmitted"),
          message=_("%(actor)s resubmitted %(object)s with the corrections asked for."))
+register("eservices.application.withdraw", _("Application withdrawn"),
+         message=_("%(actor)s withdrew the application %(object)s; its open steps were cancelled."))
 register("eservices.application.download_decision", _("Decision letter downloaded"),
          message=_("%(actor)s downloaded the decision letter of %(object)s."))
 register("eservices.application.close_unanswered", _("Closed: correction not answered in time"),

@@ -83,3 +83,9 @@ def files_from(files, version, cleaned=None):
 class CorrectionForm(forms.Form):
     comment = forms.CharField(label=_("Your answer"), widget=forms.Textarea(attrs={"rows": 3}), required=False,
                               max_length=4000, validators=[no_invisible_controls])
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(label=_("Why are you withdrawing it? (optional)"), widget=forms.Textarea(attrs={"rows": 3}),
+                             required=False, max_length=2000, validators=[no_invisible_controls],
+                             help_text=_("The department reads this with the case."))

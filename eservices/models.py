@@ -292,9 +292,10 @@ class Application(models.Model):
         APPROVED = "approved", _("Approved")
         REFUSED = "refused", _("Refused")
         CLOSED = "closed", _("Closed")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
 
     #: how a case can end (the outcome that sets its documents' retention)
-    FINAL_STATUSES = (Status.APPROVED, Status.REFUSED, Status.CLOSED)
+    FINAL_STATUSES = (Status.APPROVED, Status.REFUSED, Status.CLOSED, Status.WITHDRAWN)
 
     reference = models.CharField(_("reference number"), max_length=32, unique=True, null=True, blank=True)
     applicant = models.ForeignKey(

@@ -8,7 +8,13 @@ from accounts import permissions
 from core.cache import CachedConfiguration
 from core.errors import NotFound
 from documents.selectors import documents_of_case, issued_document_of_case
-from workflows.cases import case_timeline, last_task_done_by_others, open_task_held_by, routed_to
+from workflows.cases import (
+    case_timeline,
+    last_task_done_by_others,
+    open_task_held_by,
+    routed_to,
+    undecided_and_running,
+)
 
 from .models import DECISION_LETTER_PLACE, Application, ServiceVersion
 
@@ -100,6 +106,21 @@ def correction_request(*, application):
         return None
     asked = last_task_done_by_others(application.process_id, application.applicant)
     return (asked.data or {}).get("comment", "") if asked else ""
+
+
+def can_be_withdrawn(application):
+    """Submitted, not yet decided, and its process still running: its applicant may withdraw it."""
+    if application.status == Application.Status.DRAFT or application.status in Application.FINAL_STATUSES:
+        return False
+    return undecided_and_running(application.process)
+
+
+def next_steps_for(application):
+    """What happens next to a case that is being worked on, in words for its applicant (the flow's
+    ``applicant_journey``); nothing for a draft or a case that has ended."""
+    if not application.process_id or application.status in Application.FINAL_STATUSES:
+        return []
+    return application.process.flow_class.instance.next_steps(application.status)
 
 
 def timeline_for(*, application, viewer):

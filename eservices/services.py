@@ -12,15 +12,16 @@ from jsonschema import Draft202012Validator, FormatChecker
 from simple_history.utils import bulk_create_with_history
 
 from core import audit
-from core.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
+from core.errors import DomainError, InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 from core.references import reference_take_next
 from core.validators import invisible_controls_message, strings_with_invisible_controls
-from documents.resumable import UploadRef, upload_session_file
+from documents.resumable import UploadRef, upload_session_file, upload_session_keep
+from documents.retention import case_documents_discard
 from documents.selectors import document_class, document_codes_of_case
 from documents.services import case_documents_add, version_open
 from documents.uploads import check_upload
 from workflows.cases import case_ended, sync_case_status
-from workflows.services import task_complete
+from workflows.services import process_cancel, task_complete
 
 from . import selectors
 from .document_classes import APPLICATION_DOCUMENT
@@ -67,15 +68,48 @@ def validate_application_data(*, version, data, partial=False):
 
 
 def _check_files(version, files, *, actor):
+    """Every file checked; the refusals of all of them raised together, so none is left to a second try."""
     known = {doc.code for doc in version.required_documents.all()}
-    checked = {}
+    checked, refused = {}, {}
     for code, uploaded in (files or {}).items():
+        field = f"doc_{code}"
         if code not in known:
-            raise ValidationFailed(fields={f"doc_{code}": [_("This service does not take that document.")]})
-        if isinstance(uploaded, UploadRef):  # sent in chunks beforehand: put together, then checked alike
-            uploaded = upload_session_file(actor=actor, session_id=uploaded.session_id, field=f"doc_{code}")
-        checked[code] = check_upload(uploaded, field=f"doc_{code}")
+            raise ValidationFailed(fields={field: [_("This service does not take that document.")]})
+        try:
+            if isinstance(uploaded, UploadRef):  # sent in chunks beforehand: put together, then checked alike
+                uploaded = upload_session_file(actor=actor, session_id=uploaded.session_id, field=field)
+            checked[code] = check_upload(uploaded, field=field)
+        except ValidationFailed as exc:
+            refused[field] = exc
+    if refused:
+        if len(refused) == 1:
+            raise next(iter(refused.values()))
+        error = ValidationFailed(fields={field: messages for exc in refused.values()
+                                         for field, messages in exc.fields.items()}, code="files_refused")
+        error.status = max(exc.status for exc in refused.values())  # 503 when a scanner could not check one
+        raise error
     return checked
+
+
+def application_files_keep(*, actor, version, files, replacing=None):
+    """The files sent with an application form that came back with errors: each one that passes the
+    upload checks is kept (documents.resumable.upload_session_keep), so the form can offer it again
+    instead of asking for it a second time. Returns ``({code: kept session}, {field: [messages]})``,
+    the refusals of every file that did not pass. ``replacing``: {code: the kept file's id the form
+    offered for that document}, ended when a new file takes its place."""
+    kept, refused = {}, {}
+    for doc in version.required_documents.all():
+        field = f"doc_{doc.code}"
+        uploaded = files.get(field)
+        if not uploaded:
+            continue
+        try:
+            check_upload(uploaded, field=field)
+            kept[doc.code] = upload_session_keep(actor=actor, upload=uploaded,
+                                                 replaces=(replacing or {}).get(doc.code))
+        except DomainError as exc:
+            refused[field] = exc.fields.get(field) or [str(exc.message)]
+    return kept, refused
 
 
 def _missing_documents(application, new_codes=()):
@@ -125,6 +159,28 @@ def application_save_draft(*, actor, service_type, data, files=None, application
                                            "district": _district_of(application)})
         _store_documents(application=application, checked=checked, actor=actor)
     return application
+
+
+def application_delete_draft(*, actor, application):
+    """Throw a draft away, at its applicant's request. Nothing was ever filed: the row goes, its
+    documents are discarded with their files (documents.retention.case_documents_discard), and the
+    trail keeps that the draft existed and was deleted. A submitted application is withdrawn, not deleted."""
+    with transaction.atomic(), audit.batch():
+        application = Application.objects.select_for_update().filter(pk=application.pk).first()
+        if application is None:
+            raise NotFound(_("This draft no longer exists."), code="draft_not_found")
+        if application.applicant_id != actor.pk:
+            raise PermissionDenied()
+        if application.status != Application.Status.DRAFT:
+            raise InvalidTransition(_("A submitted application cannot be deleted. You can withdraw it until it "
+                                      "is decided."), code="not_a_draft")
+        discarded = case_documents_discard(actor=actor, case=application, outcome="draft_deleted")
+        audit.record(actor=actor, action="eservices.application.delete_draft", obj=application,
+                     label=str(application),
+                     before={"status": application.status, "fields": sorted(application.data),
+                             "version": application.service_version.number},
+                     after={"documents": [document.pk for document in discarded]})
+        application.delete()
 
 
 def application_submit(*, actor, application, data=None, files=None, district=None):
@@ -239,6 +295,36 @@ def application_close_unanswered(*, task):
 
     task_complete(task=task, actor=None, action="workflows.task.expire",
                   comment=_("No answer within the deadline."), process_data={"correction_expired": True}, on_done=close)
+    return application
+
+
+def application_withdraw(*, actor, application, reason=""):
+    """The applicant withdraws a submitted application before it is decided: its process is stopped
+    (workflows.services.process_cancel: its tasks leave the staff's inboxes), the case ends as
+    withdrawn, so its documents' retention starts, and the applicant is told by e-mail."""
+    reason = (reason or "").strip()
+    with transaction.atomic(), audit.batch():
+        application = Application.objects.select_for_update().get(pk=application.pk)
+        if application.applicant_id != actor.pk:
+            raise PermissionDenied()
+        if application.status == Application.Status.DRAFT:
+            raise InvalidTransition(_("This application has not been submitted: you can delete the draft instead."),
+                                    code="not_submitted")
+        if not selectors.can_be_withdrawn(application):
+            raise InvalidTransition(_("This application has been decided or closed already, so it can no longer be "
+                                      "withdrawn."), code="already_decided")
+        before = {"status": application.status}
+
+        def withdrawn(process):
+            application.status = Application.Status.WITHDRAWN
+            application.save(update_fields=["status"])
+            case_ended(application)
+            notify_applicant(application, "withdrawn", reason=reason)
+
+        process_cancel(process=application.process, actor=actor, reason=reason,
+                       action="eservices.application.withdraw", before=before,
+                       after={"status": Application.Status.WITHDRAWN, "reference": application.reference},
+                       on_done=withdrawn)
     return application
 
 

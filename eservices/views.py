@@ -5,18 +5,21 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import filesizeformat
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 from django_ratelimit.decorators import ratelimit
 
 from core.errors import InvalidTransition, ValidationFailed
 from core.forms import add_domain_errors
 from core.idempotency import idempotent_post
+from documents.resumable import upload_session_of
 from workflows.case_views import streamed_response
 from workflows.selectors import case_clock_of
 
 from . import selectors, services
-from .forms import CorrectionForm, application_form_class, files_from, form_data_from
+from .forms import CorrectionForm, WithdrawForm, application_form_class, files_from, form_data_from
 from .models import Application
 
 
@@ -33,10 +36,20 @@ def service_detail(request, code):
 
 @login_required
 @ratelimit(key="user", rate="30/m", method="POST", block=True)
-@idempotent_post
 def apply(request, code=None, pk=None):
     """New application (``code``) or a saved draft (``pk``): save or submit,
-    with the form of the version in force (a draft moves on to it)."""
+    with the form of the version in force (a draft moves on to it). A form
+    sent back with errors keeps the files chosen that pass the checks, and
+    offers them again (``_keep_files``): after the attempt was rolled back,
+    so what is kept does not depend on it."""
+    response = _apply(request, code=code, pk=pk)
+    if request.method == "POST" and response.status_code >= 400 and getattr(response, "context_data", None):
+        _keep_files(request, response.context_data["form"], response.context_data["version"])
+    return response
+
+
+@idempotent_post
+def _apply(request, code=None, pk=None):
     draft = None
     if pk is not None:
         draft = selectors.applications_of(user=request.user).filter(pk=pk).first()
@@ -80,9 +93,50 @@ def apply(request, code=None, pk=None):
                 else:
                     messages.success(request, _("Draft saved."))
                 return redirect("eservices:application", pk=application.pk)
-    return render(request, "eservices/apply.html", {
+    return TemplateResponse(request, "eservices/apply.html", {
         "form": form, "version": version, "draft": draft,
     }, status=status)
+
+
+def _keep_files(request, form, version):
+    """Keep the files of a refused post that pass the checks, name them on the form ("already
+    attached"), its hidden ``doc_<code>_upload`` fields carrying them to the next post, and show
+    every file's refusal at once."""
+    offered = {doc.code: form.data.get(f"doc_{doc.code}_upload", "") for doc in version.required_documents.all()}
+    kept, refused = services.application_files_keep(actor=request.user, version=version, files=request.FILES,
+                                                    replacing=offered)
+    form.data = form.data.copy()
+    for code, session in kept.items():
+        form.data[f"doc_{code}_upload"] = str(session.pk)
+    for field, errors in refused.items():
+        for error in errors:
+            if error not in form.errors.get(field, []):
+                form.add_error(field, error)
+    for doc in version.required_documents.all():
+        session = upload_session_of(user=request.user, pk=form.data.get(f"doc_{doc.code}_upload", ""))
+        if session is not None and session.is_complete:
+            # on the bound field, which copied the field's help text when the form was validated
+            form[f"doc_{doc.code}"].help_text = _(
+                "Already attached: “%(name)s” (%(size)s). Choose another file only to change it.") % {
+                "name": session.name, "size": filesizeformat(session.size)}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@idempotent_post
+def delete_draft(request, pk):
+    """"Are you sure?" on GET; the draft and its documents go on POST."""
+    draft = selectors.applications_of(user=request.user).filter(pk=pk).first()
+    if draft is None:
+        raise Http404
+    if draft.status != Application.Status.DRAFT:
+        raise InvalidTransition(_("A submitted application cannot be deleted. You can withdraw it until it is "
+                                  "decided."), code="not_a_draft")
+    if request.method == "POST":
+        services.application_delete_draft(actor=request.user, application=draft)
+        messages.success(request, _("The draft %(draft)s was deleted.") % {"draft": draft})
+        return redirect("eservices:my_applications")
+    return render(request, "eservices/delete_draft.html", {"application": draft})
 
 
 @login_required
@@ -111,6 +165,8 @@ def application_detail(request, pk):
         "correction_note": selectors.correction_request(application=application) if is_applicant else None,
         "case_clock": case_clock_of(application.process) if application.process_id else None,
         "decision_letter": selectors.decision_letter_of(application) if application.is_decided else None,
+        "can_withdraw": is_applicant and selectors.can_be_withdrawn(application),
+        "next_steps": selectors.next_steps_for(application) if is_applicant else [],
     })
 
 
@@ -150,6 +206,30 @@ def correction(request, pk):
         "form": form, "application": application,
         "correction_note": selectors.correction_request(application=application),
     }, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@idempotent_post
+def withdraw(request, pk):
+    """The applicant withdraws a submitted application that is not decided yet: a confirmation with
+    an optional reason on GET, the case closes on POST."""
+    application = selectors.applications_of(user=request.user).filter(pk=pk).select_related("process").first()
+    if application is None:
+        raise Http404
+    if application.status == Application.Status.DRAFT:
+        return redirect("eservices:delete_draft", pk=application.pk)
+    if not selectors.can_be_withdrawn(application):
+        raise InvalidTransition(_("This application has been decided or closed already, so it can no longer be "
+                                  "withdrawn."), code="already_decided")
+    form = WithdrawForm(request.POST if request.method == "POST" else None)
+    if form.is_valid():
+        services.application_withdraw(actor=request.user, application=application,
+                                      reason=form.cleaned_data["reason"])
+        messages.success(request, _("You have withdrawn the application %(ref)s.") % {"ref": application.reference})
+        return redirect("eservices:application", pk=application.pk)
+    return render(request, "eservices/withdraw.html", {"form": form, "application": application},
+                  status=400 if form.is_bound else 200)
 
 
 @login_required

@@ -121,6 +121,7 @@ class BuildingPermitFlow(CaseFlow, flow.Flow):
         "district": "application__district",
     }
 
+    decision_steps = ("decision",)
     case_statuses = {
         "correction": "correction",
         "check_completeness": "submitted",
@@ -129,6 +130,13 @@ class BuildingPermitFlow(CaseFlow, flow.Flow):
         "review_environment": "in_review",
         "decision": "awaiting_decision",
     }
+    applicant_journey = (
+        ("submitted", _("A clerk checks that your application is complete. If anything is missing or unclear, we "
+                        "ask you to correct it, and the deadline waits for your answer.")),
+        ("in_review", _("The architecture, fire safety and environment departments review your project.")),
+        ("awaiting_decision", _("The head of the department decides. You get an e-mail, and the decision letter "
+                                "to download on this page.")),
+    )
     status_labels = {
         "submitted": _("Submitted — completeness check"),
         "correction": _("Correction requested"),

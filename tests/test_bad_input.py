@@ -29,19 +29,27 @@ from . import cases
 from .factories import PERMIT_DATA, TINY_PDF, pdf_upload, permit_files
 
 
+def kept_for_the_form():
+    """Ids of the upload sessions a refused application form kept its good files in, so they need not be
+    chosen again (eservices.views.apply): the one thing a refused post leaves behind."""
+    return set(AuditEvent.objects.filter(action="documents.upload.keep").values_list("object_id", flat=True))
+
+
 def snapshot():
-    """Everything a refused request must leave as it was."""
+    """Everything a refused request must leave as it was (but the files it kept for the form)."""
     return {
         "applications": list(Application.objects.order_by("pk").values_list("pk", "status", "reference", "data")),
         "document_versions": list(DocumentVersion.objects.order_by("pk").values_list("pk", "document_id", "sha256")),
         "tasks": list(Task.objects.order_by("pk").values_list("pk", "status", "owner_id")),
-        "audit_events": AuditEvent.objects.count(),
+        "audit_events": AuditEvent.objects.exclude(action="documents.upload.keep").count(),
     }
 
 
 def stored_files(settings):
+    """The files on the storage, but the chunks of those kept for the form (uploads/<session>/<offset>)."""
     root = Path(settings.MEDIA_ROOT)
-    return sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
+    kept = kept_for_the_form()
+    return sorted(p for p in root.rglob("*") if p.is_file() and p.parent.name not in kept) if root.exists() else []
 
 
 def page(response):

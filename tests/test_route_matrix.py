@@ -66,6 +66,8 @@ ARGUMENTS = {
     "eservices:apply": lambda w: ({"code": "building-permit"}, None),
     "eservices:application": lambda w: (_pk(w.checking), _pk(w.neighbours)),
     "eservices:edit_draft": lambda w: (_pk(w.draft), _pk(w.neighbours_draft)),
+    "eservices:delete_draft": lambda w: (_pk(w.draft), _pk(w.neighbours_draft)),
+    "eservices:withdraw": lambda w: (_pk(w.checking), _pk(w.neighbours)),
     "eservices:correction": lambda w: (_pk(w.correcting), _pk(w.neighbours_correcting)),
     "eservices:decision": lambda w: (_pk(w.decided), _pk(w.neighbours_decided)),
     "eservices:document": lambda w: ({"pk": w.checking.pk, "version_pk": w.attachment.pk},

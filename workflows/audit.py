@@ -27,5 +27,7 @@ register("workflows.delegation.create", _("Substitute named for an absence"),
          message=_("%(actor)s named a substitute: %(object)s."))
 register("workflows.delegation.revoke", _("Substitute withdrawn"),
          message=_("%(actor)s withdrew the substitute %(object)s."))
+register("workflows.process.cancel", _("Case stopped"),
+         message=_("%(actor)s stopped %(object)s before it ended; its open tasks were cancelled."))
 register("workflows.process.migrate", _("Case moved to another flow version"),
          message=_("%(actor)s moved %(object)s to flow version %(after.version)s."))

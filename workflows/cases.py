@@ -22,7 +22,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.db.models.signals import post_save
 from viewflow.workflow.models import Task
 from viewflow.workflow.signals import flow_finished
-from viewflow.workflow.status import STATUS
+from viewflow.workflow.status import PROCESS, STATUS
 
 from . import open_tasks
 from .flows import HUMAN, OPEN_STATUSES, organisation_content_type
@@ -226,6 +226,13 @@ def step_done_by(process, step):
     task = (Task.objects.filter(process_id=process.pk, flow_task=node, status=STATUS.DONE, owner__isnull=False)
             .select_related("owner").order_by("-finished", "-id").first())
     return task.owner if task else None
+
+
+def undecided_and_running(process):
+    """The process still runs and no step that decides its case (``CaseFlow.decision_steps``) is done:
+    what its person may still withdraw."""
+    return (process is not None and process.status == PROCESS.NEW
+            and not process.flow_class.instance.decided(process))
 
 
 def open_steps(process_id):

@@ -7,7 +7,7 @@ import inspect
 
 from django.core import checks
 
-STEP_KEYED = ("task_sla", "task_forms", "case_statuses")
+STEP_KEYED = ("task_sla", "task_forms", "case_statuses", "decision_steps")
 HANDLER_ARGUMENTS = ("task", "actor", "data")
 
 
@@ -43,6 +43,10 @@ def flow_contract_errors(label, flow_class):
         if not flow_class.status_label(code):
             errors.append(checks.Error(f"{label}.case_statuses uses the status {code!r}, which its status_labels "
                                        "do not name.", obj=flow_class, id="workflows.E004"))
+    for code, _sentence in getattr(flow_class, "applicant_journey", None) or ():
+        if not flow_class.status_label(code):
+            errors.append(checks.Error(f"{label}.applicant_journey uses the status {code!r}, which its "
+                                       "status_labels do not name.", obj=flow_class, id="workflows.E005"))
     for step, spec in (getattr(flow_class, "task_forms", None) or {}).items():
         try:
             _form_class, handler = spec

@@ -100,6 +100,12 @@ class CaseFlow:
     #: node name -> the status code its case has while that step is open; when
     #: several steps are open, the first in this order wins (``case_status``)
     case_statuses: dict = {}
+    #: the steps that decide the case: once one of them is done, its person can no longer
+    #: withdraw it (``decided``), even while the letter that tells the decision is still on its way
+    decision_steps: tuple = ()
+    #: what happens to a case after it is submitted, told to its person step by step: ``(status code the
+    #: case has while that happens, sentence)``, in order (``next_steps``)
+    applicant_journey: tuple = ()
     #: status code -> label, for the statuses this flow's cases take (those in
     #: ``case_statuses`` and any outcome the flow's services set)
     status_labels: dict = {}
@@ -139,6 +145,18 @@ class CaseFlow:
             if step in open_names:
                 return status
         return None
+
+    def next_steps(self, status):
+        """The sentences of ``applicant_journey`` from the step a case in ``status`` is at; all of them
+        for a status the journey does not name (the case went back to its person, and comes round again)."""
+        codes = [code for code, _sentence in self.applicant_journey]
+        start = codes.index(status) if status in codes else 0
+        return [sentence for _code, sentence in self.applicant_journey[start:]]
+
+    def decided(self, process):
+        """Whether a step of ``decision_steps`` has been done in the process."""
+        steps = [getattr(self, name) for name in self.decision_steps]
+        return bool(steps) and Task.objects.filter(process=process, flow_task__in=steps, status=STATUS.DONE).exists()
 
     @classmethod
     def status_label(cls, code):

@@ -10,16 +10,18 @@ from contextlib import contextmanager
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from viewflow.workflow.models import Task
-from viewflow.workflow.status import STATUS
+from viewflow.workflow.exceptions import FlowRuntimeError
+from viewflow.workflow.models import Process, Task
+from viewflow.workflow.status import PROCESS, STATUS
 
 from accounts import permissions
 from core import audit
 from core.errors import DomainError, InvalidTransition, PermissionDenied
 
 from .delegations import substitutes_of
-from .flows import HELD_STATUSES, OPEN_STATUSES, SUPERVISOR_TASK, case_of, task_label
+from .flows import HELD_STATUSES, HUMAN, OPEN_STATUSES, SUPERVISOR_TASK, case_of, task_label
 from .incidents import failures_become_incidents
+from .models import CaseClock, TaskClock
 from .notifications import notify_staff
 
 
@@ -163,6 +165,35 @@ def task_complete(*, task, actor, action="workflows.task.complete", comment="", 
 
 def _snapshot_before(task):
     return {"task": task.flow_task.name}
+
+
+def process_cancel(*, process, actor, reason="", action="workflows.process.cancel", before=None, after=None,
+                   on_done=None):
+    """Stop a case's process where it stands, before it ends (its person withdrew the case, …): every
+    open task is cancelled, so it leaves the inbox (workflows.open_tasks) and its clock stops, the case
+    clock stops, and the process is marked cancelled. ``action`` names the event as the domain tells it
+    (one audit row on the case's trail, with the steps that were open); ``on_done(process)`` updates
+    the case inside the same transaction."""
+    with transaction.atomic(), audit.batch(), process.flow_class.lock(process.pk):
+        process = Process.objects.select_for_update().get(pk=process.pk)
+        if process.status != PROCESS.NEW:
+            raise InvalidTransition(_("This case has already ended."), code="process_ended")
+        open_steps = sorted(task.flow_task.name for task in Task.objects.filter(
+            process=process, flow_task_type=HUMAN, status__in=OPEN_STATUSES))
+        try:
+            process.flow_class.instance.cancel(process)
+        except FlowRuntimeError as exc:  # a step is running right now: it must finish first
+            raise InvalidTransition(_("The case is being worked on at this moment. Please try again in a minute."),
+                                    code="process_busy") from exc
+        now = timezone.now()
+        TaskClock.objects.filter(process_id=process.pk, finished_at__isnull=True).update(finished_at=now)
+        CaseClock.objects.filter(process_id=process.pk, stopped_at__isnull=True).update(stopped_at=now)
+        case = process.artifact or process
+        audit.record(actor=actor, action=action, obj=case, trail=case, before={"steps": open_steps, **(before or {})},
+                     after={"process": process.status, "reason": reason, **(after or {})})
+        if on_done:
+            on_done(process)
+    return process
 
 
 # --- timers: reminders, escalations, automatic steps ------------------------------
