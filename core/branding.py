@@ -30,7 +30,7 @@ def theme_css():
     its functional colours from these custom properties)."""
     brand, link = settings.MUNIS_BRAND_COLOUR, settings.MUNIS_LINK_COLOUR
     return (":root {\n"
-            f"  --govuk-brand-colour: {brand};\n  --govuk-template-background-colour: {brand};\n"
+            f"  --govuk-brand-colour: {brand};\n"
             f"  --munis-brand-colour: {brand};\n"
             f"  --govuk-link-colour: {link};\n  --govuk-link-visited-colour: {link};\n"
             "}\n")
