@@ -45,7 +45,7 @@ def application_form_class(version, *, partial=False):
     }
     for name, field in fields.items():
         # a draft may leave out what its submission will need: only what is never required is "optional"
-        field.optional = name not in set((schema.get("required") or []))
+        field.optional = name not in set(schema.get("required") or [])
     if districts_exist():
         fields["district"] = forms.ModelChoiceField(
             label=_("District"), queryset=districts(), required=False, empty_label="—",
