@@ -32,7 +32,7 @@ else
   TEST_DATABASE_URL := $(DATABASE_URL)
 endif
 
-.PHONY: run test bench lint messages debs-run debs-test serve clean
+.PHONY: run test bench lint messages css debs-run debs-test serve clean
 
 $(VENV)/.runtime: requirements.txt
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -50,6 +50,16 @@ $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
 node_modules/.installed: package.json package-lock.json | debs-run
 	npm ci --no-audit --no-fund
 	touch $@
+
+# The design system's stylesheet: GOV.UK Frontend compiled from its Sass with our settings (our
+# typeface stack, no GOV.UK font or crown), served from static_build/ as our own static file.
+CSS_SOURCES := $(wildcard static_src/scss/*.scss)
+static_build/css/munis.css: $(CSS_SOURCES) node_modules/.installed
+	mkdir -p static_build/css
+	npx --no-install sass --no-source-map --style=compressed --load-path=node_modules \
+		static_src/scss/munis.scss static_build/css/munis.css
+
+css: static_build/css/munis.css
 
 define apt_ensure
 	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -69,7 +79,7 @@ debs-test: debs-run
 messages: $(VENV)/.runtime
 	$(PY) manage.py compilemessages -v0 --ignore=.venv --ignore=node_modules
 
-run: debs-run $(VENV)/.runtime node_modules/.installed messages
+run: debs-run $(VENV)/.runtime node_modules/.installed css messages
 	$(PY) manage.py migrate --noinput
 	$(SERVED_AT) $(PY) manage.py seed_demo
 	@# The timers (reminders, escalations, automatic steps) run beside the server and stop with it.
@@ -80,12 +90,12 @@ run: debs-run $(VENV)/.runtime node_modules/.installed messages
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .
 
-test: debs-test $(VENV)/.dev node_modules/.installed messages lint
+test: debs-test $(VENV)/.dev node_modules/.installed css messages lint
 	@echo "Test database: $(TEST_DATABASE_URL)"
 	DATABASE_URL=$(TEST_DATABASE_URL) $(PY) -m pytest $(PYTEST_ARGS)
 
-bench: debs-run $(VENV)/.dev messages
+bench: debs-run $(VENV)/.dev node_modules/.installed css messages
 	DATABASE_URL=$(TEST_DATABASE_URL) $(PY) -m bench
 
 clean:
-	rm -rf $(VENV) var node_modules
+	rm -rf $(VENV) var node_modules static_build

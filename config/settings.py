@@ -94,6 +94,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "core.context_processors.navigation",
+                "core.context_processors.branding",
             ],
         },
     },
@@ -163,7 +164,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = env("MUNIS_STATIC_ROOT", default=str(VAR_DIR / "static"))
-STATICFILES_DIRS = [BASE_DIR / "static_src"]
+STATICFILES_DIRS = [BASE_DIR / "static_src", BASE_DIR / "static_build"]
 STATICFILES_FINDERS = [
     "django.contrib.staticfiles.finders.FileSystemFinder",
     "django.contrib.staticfiles.finders.AppDirectoriesFinder",
@@ -172,6 +173,9 @@ STATICFILES_FINDERS = [
 # Files from node_modules (`make run` / `make test` run `npm ci` from package-lock.json)
 # served as our own static files, no CDN: static prefix -> (folder in node_modules, files).
 NPM_STATIC_FILES = {
+    # the design system (GOV.UK Frontend): its script; its styles are compiled with our settings
+    # into static_build/ (make: `css`), without GOV.UK's typeface and crown
+    "vendor/govuk-frontend": ("govuk-frontend/dist/govuk", ["all.bundle.js", "all.bundle.js.map"]),
     "vendor/bpmn-js": ("bpmn-js/dist", [
         "bpmn-navigated-viewer.production.min.js", "assets/diagram-js.css", "assets/bpmn-js.css",
     ]),
@@ -298,12 +302,18 @@ MUNIS_CLAMD_TIMEOUT = env.float("MUNIS_CLAMD_TIMEOUT", default=30)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
-# Issued documents (documents.issuing): the letterhead, the signature, the verify page.
-# The municipality's name on letters and on /verify/: MUNIS_MUNICIPALITY_NAME, translated through the
-# catalogs, or per language MUNIS_MUNICIPALITY_NAME_RU etc. (see documents.letters.municipality_name).
+# Who the site speaks for (core.branding): the municipality's name in every page's header, title and
+# footer, on letters and on /verify/: MUNIS_MUNICIPALITY_NAME, translated through the catalogs, or per
+# language MUNIS_MUNICIPALITY_NAME_RU etc.; its logo (a static file path, or a full URL of our own
+# site); its colours (hex): the header's, and the links'. Pick a link colour with at least 4.5:1
+# contrast on white, and a brand colour with at least 4.5:1 against white text.
 MUNIS_MUNICIPALITY_NAME = env("MUNIS_MUNICIPALITY_NAME", default=gettext_noop("City Hall"))
 MUNIS_MUNICIPALITY_NAMES = {code: env(f"MUNIS_MUNICIPALITY_NAME_{code.upper()}")
                             for code, _name in LANGUAGES if env(f"MUNIS_MUNICIPALITY_NAME_{code.upper()}", default="")}
+MUNIS_LOGO = env("MUNIS_LOGO", default="img/municipality-logo.svg")
+MUNIS_BRAND_COLOUR = env("MUNIS_BRAND_COLOUR", default="#1d4e89")
+MUNIS_LINK_COLOUR = env("MUNIS_LINK_COLOUR", default="#1a5a96")
+# Issued documents (documents.issuing): the letterhead, the signature, the verify page.
 # Who signs issued PDFs: a dotted path to a documents.signing.Signer; empty: issue unsigned.
 MUNIS_PDF_SIGNER = env("MUNIS_PDF_SIGNER", default="documents.signing.PadesSigner")
 # The municipality's key pair (PEM or DER files), the key's passphrase, intermediate CA certificates to embed.

@@ -13,6 +13,8 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("readyz", core_views.readyz, name="readyz"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("language/<slug:code>/", core_views.switch_language, name="language"),
+    path("theme.css", core_views.theme_stylesheet, name="theme"),
     *plugins.app_urlpatterns(),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # a page, not an endpoint: it has no description to answer OPTIONS with (was a 500, no template)
@@ -33,6 +35,8 @@ access = {
     "favicon": Public,
     "healthz": Public,
     "readyz": Public,
+    "language": Access(answers(PAGE)),  # back to the page, in the language chosen
+    "theme": Public,
     "set_language": Methods(GET=Access(answers(PAGE)), POST=Access(answers(PAGE))),  # back to the page
     "api-schema": Methods(GET=Public, OPTIONS=Public),
     "api-docs": Public,  # a page for people: OPTIONS is 405

@@ -4,16 +4,18 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.files.storage import default_storage, storages
 from django.db import connection
-from django.http import HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.views import defaults
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET
 
-from . import plugins
+from . import branding, plugins
 from .errors import NotFound, PermissionDenied, RateLimited, ValidationFailed, request_body_error
 from .middleware import domain_error_response
 from .problems import PROBLEM_CONTENT_TYPE, is_api_request, problem_document, problem_response
@@ -37,6 +39,32 @@ def favicon(request):
     """Browsers ask every site for /favicon.ico whatever the page says; answered here rather than by a
     redirect into the static files, so it is one request and never a 404."""
     return HttpResponse(FAVICON.read_bytes(), content_type="image/x-icon")
+
+
+@require_GET
+@cache_control(public=True, max_age=3600)
+def theme_stylesheet(request):
+    """The municipality's colours for the design system (core.branding), a stylesheet of our own origin."""
+    return HttpResponse(branding.theme_css(), content_type="text/css; charset=utf-8")
+
+
+@require_GET
+def switch_language(request, code):
+    """The header's language links: remember the language (Django's language cookie) and go back to the
+    page. A link, not a form, so it works on every page and without JavaScript; it changes nothing but
+    the visitor's own cookie."""
+    if code not in dict(settings.LANGUAGES):
+        raise Http404
+    back = request.GET.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()},
+                                           require_https=request.is_secure()):
+        back = reverse("home")
+    response = HttpResponseRedirect(back)
+    response.set_cookie(settings.LANGUAGE_COOKIE_NAME, code, max_age=settings.LANGUAGE_COOKIE_AGE,
+                        path=settings.LANGUAGE_COOKIE_PATH, domain=settings.LANGUAGE_COOKIE_DOMAIN,
+                        secure=settings.LANGUAGE_COOKIE_SECURE, httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+                        samesite=settings.LANGUAGE_COOKIE_SAMESITE)
+    return response
 
 
 @never_cache

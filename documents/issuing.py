@@ -21,12 +21,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import audit
+from core.branding import municipality_name
 from core.errors import InvalidTransition, PermissionDenied, ValidationFailed
 
 from . import access
 from .blobs import blob_retain
 from .codes import format_code, new_code
-from .letters import LetterFacts, municipality_name, qr_data_uri, verify_url
+from .letters import LetterFacts, qr_data_uri, verify_url
 from .models import IssuedDocument
 from .pdf import LETTER_STYLESHEET, PDF_A, html_to_pdf, render_html
 from .retention import years_after

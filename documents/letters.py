@@ -8,20 +8,6 @@ from dataclasses import dataclass
 import segno
 from django.conf import settings
 from django.urls import reverse
-from django.utils import translation
-from django.utils.translation import get_language
-from django.utils.translation import gettext as _
-
-
-def municipality_name(language=None):
-    """``MUNIS_MUNICIPALITY_NAME_<LANG>`` when set for the language, else
-    ``MUNIS_MUNICIPALITY_NAME`` through the translation catalogs."""
-    language = (language or get_language() or settings.LANGUAGE_CODE).split("-")[0]
-    named = settings.MUNIS_MUNICIPALITY_NAMES.get(language)
-    if named:
-        return named
-    with translation.override(language):
-        return _(settings.MUNIS_MUNICIPALITY_NAME)
 
 
 def verify_url(display_code):

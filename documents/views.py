@@ -20,12 +20,12 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django_ratelimit import ALL
 from django_ratelimit.decorators import ratelimit
 
+from core.branding import municipality_name
 from core.http import declared_content_length
 from core.views import rate_limited
 
 from .blobs import blob_read
 from .codes import format_code, normalize_code
-from .letters import municipality_name
 from .selectors import issued_document_by_code
 from .signing import signature_report
 from .verification import DigestUploadHandler, mask_name

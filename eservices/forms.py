@@ -43,6 +43,9 @@ def application_form_class(version, *, partial=False):
         name: _field_for(name, spec, name in required)
         for name, spec in schema.get("properties", {}).items()
     }
+    for name, field in fields.items():
+        # a draft may leave out what its submission will need: only what is never required is "optional"
+        field.optional = name not in set(schema.get("required") or [])
     if districts_exist():
         fields["district"] = forms.ModelChoiceField(
             label=_("District"), queryset=districts(), required=False, empty_label="—",
@@ -52,6 +55,7 @@ def application_form_class(version, *, partial=False):
             label=doc.name, required=False,
             help_text=_("Required") if doc.mandatory else _("Optional"),
         )
+        fields[f"doc_{doc.code}"].optional = not doc.mandatory
         # the id of a completed resumable upload (documents.resumable) sent instead of the file
         fields[f"doc_{doc.code}_upload"] = forms.CharField(required=False, widget=forms.HiddenInput)
     return type("ApplicationForm", (forms.Form,), fields)

@@ -57,11 +57,16 @@ def page(response):
 
 
 def field_error_shown(response, field, message):
-    """The message sits in the block of the named form field, marked as an error."""
-    form = page(response).split('class="form"', 1)[-1].split("</form>", 1)[0]
-    for block in form.split('<div class="field')[1:]:
+    """The message sits in the named form field's group, marked as an error (the design system's form group),
+    and the error summary at the top of the form lists it with a link to the field."""
+    html = page(response)
+    summary = html.split('class="govuk-error-summary"', 1)[-1].split("</ul>", 1)[0]
+    linked = any(message in link.split("</a>", 1)[0]
+                 for suffix in ("", "_0") for link in summary.split(f'<a href="#id_{field}{suffix}">')[1:])
+    form = html.split('class="form"', 1)[-1].split("</form>", 1)[0]
+    for block in form.split('<div class="govuk-form-group')[1:]:
         if f'name="{field}"' in block:
-            return block.startswith(' has-error"') and message in block
+            return linked and block.startswith(' govuk-form-group--error') and message in block
     return False
 
 

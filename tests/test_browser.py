@@ -98,7 +98,7 @@ def test_citizen_applies_in_the_browser_and_a_clerk_sends_the_case_to_review(liv
     citizen.get_by_role("button", name="Submit application").click()
 
     reference = f"BP-{timezone.now().year}-000001"
-    expect(citizen.locator(".messages")).to_contain_text(f"Application {reference} submitted.")
+    expect(citizen.locator(".govuk-notification-banner")).to_contain_text(f"Application {reference} submitted.")
     expect(citizen.get_by_role("heading", level=1)).to_contain_text(reference)
     expect(citizen.locator("#status")).to_contain_text("Submitted")
     expect(citizen.locator("main")).to_contain_text("site_plan.pdf")
@@ -110,12 +110,12 @@ def test_citizen_applies_in_the_browser_and_a_clerk_sends_the_case_to_review(liv
     row = clerk.locator("table.inbox tr", has_text=reference)
     expect(row).to_contain_text("Completeness check")
     row.get_by_role("button", name="Claim").click()
-    expect(clerk.locator(".messages")).to_contain_text("The task is yours now.")
+    expect(clerk.locator(".govuk-notification-banner")).to_contain_text("The task is yours now.")
     expect(clerk.get_by_role("heading", level=1)).to_have_text("Completeness check")
     expect(clerk.locator("main")).to_contain_text(reference)
     clerk.get_by_label("Yes — send to technical review").check()
     clerk.get_by_role("button", name="Complete", exact=True).click()
-    expect(clerk.locator(".messages")).to_contain_text("Task completed.")
+    expect(clerk.locator(".govuk-notification-banner")).to_contain_text("Task completed.")
     # The clerk's department also reviews architecture: that step now waits in the queue.
     rows = clerk.locator("table.inbox tbody tr", has_text=reference)
     expect(rows).to_have_count(1)

@@ -160,6 +160,7 @@ def test_bpmn_js_is_one_of_our_static_files():
         "vendor/bpmn-js/assets/bpmn-js.css", "vendor/bpmn-js/assets/diagram-js.css",
         "vendor/bpmn-js/bpmn-navigated-viewer.production.min.js",
         "vendor/chart.js/chart.umd.min.js", "vendor/chart.js/chart.umd.min.js.map",
+        "vendor/govuk-frontend/all.bundle.js", "vendor/govuk-frontend/all.bundle.js.map",
     ]
 
 

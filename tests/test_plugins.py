@@ -24,8 +24,10 @@ from .factories import UserFactory
 
 
 def header_links(client, url="/"):
+    """The service navigation's links in the header, in order (the current page's is in <strong>)."""
     header = re.search(r"<header.*?</header>", client.get(url).content.decode(), re.S).group(0)
-    return [text for _href, text in re.findall(r'<a href="([^"]*)">([^<]*)</a>', header)]
+    links = re.findall(r'<a class="govuk-service-navigation__link" href="[^"]*"[^>]*>(?:<strong[^>]*>)?([^<]*)', header)
+    return [text.strip() for text in links]
 
 
 def test_each_person_sees_the_links_their_roles_allow_in_a_stable_order(client, people):

@@ -656,7 +656,7 @@ def test_a_citizen_sends_a_20_mib_site_plan_in_chunks_from_the_browser(
     citizen.get_by_role("button", name="Submit application").click()
 
     reference = f"BP-{timezone.now().year}-000001"
-    expect(citizen.locator(".messages")).to_contain_text(f"Application {reference} submitted.", timeout=60_000)
+    expect(citizen.locator(".govuk-notification-banner")).to_contain_text(f"Application {reference} submitted.", timeout=60_000)
     expect(citizen.locator("main")).to_contain_text("site_plan.pdf")
 
     total = len(big)
@@ -702,7 +702,7 @@ def test_after_a_reload_the_browser_resumes_the_upload_where_the_server_stands(
            for code in ("architectural_design", "ownership")}})
     citizen.get_by_role("button", name="Submit application").click()
 
-    expect(citizen.locator(".messages")).to_contain_text("submitted.", timeout=60_000)
+    expect(citizen.locator(".govuk-notification-banner")).to_contain_text("submitted.", timeout=60_000)
     assert chunks == [f"bytes {first}-{len(big) - 1}/{len(big)}"]
     version = DocumentVersion.objects.get(document__code="site_plan")
     assert version.sha256 == hashlib.sha256(big).hexdigest()

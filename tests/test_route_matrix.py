@@ -44,6 +44,7 @@ def _shared(case):
 
 #: route name -> world -> (URL arguments for the own object, for the other object or None)
 ARGUMENTS = {
+    "language": lambda w: ({"code": "ru"}, None),
     "accounts:verify": lambda w: (w.verify_link, {**w.verify_link, "token": "no-such-token"}),
     "accounts:password_reset_confirm": lambda w: (w.reset_link, {**w.reset_link, "token": "no-such-token"}),
     "accounts:share": lambda w: (_shared(w.checking), _shared(w.neighbours)),

@@ -161,7 +161,7 @@ def test_catalog_and_home_page_speak_russian_to_a_russian_browser(client, compil
     catalog = client.get(reverse("eservices:catalog"), headers={"accept-language": "ru"})
     assert catalog.status_code == 200
     page = catalog.content.decode()
-    assert '<html lang="ru">' in page
+    assert '<html lang="ru" ' in page
     assert "<h1>Услуги</h1>" in page
     assert "Разрешение на строительство" in page  # ServiceVersion.name_ru, via modeltranslation
     assert "решение в течение 30 рабочих дней" in page

@@ -109,8 +109,9 @@ class _Letter:
     def facts(self):
         from django.utils import timezone
 
+        from core.branding import municipality_name
         from documents.codes import format_code, new_code
-        from documents.letters import LetterFacts, municipality_name, qr_data_uri, verify_url
+        from documents.letters import LetterFacts, qr_data_uri, verify_url
 
         display = format_code(new_code())
         url = verify_url(display)

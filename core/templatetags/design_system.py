@@ -1,0 +1,73 @@
+"""Django form fields drawn as the design system's (GOV.UK Frontend) form components: which component
+a field is, and its widget with the component's classes and the ids of its hint and error message."""
+
+from django import forms, template
+
+register = template.Library()
+
+CHOICES = (forms.RadioSelect, forms.CheckboxSelectMultiple)
+
+
+@register.filter
+def component(field):
+    """``radios``, ``checkboxes``, ``checkbox``, ``file``, ``select``, ``textarea`` or ``input``."""
+    widget = field.field.widget
+    if isinstance(widget, forms.RadioSelect):
+        return "radios"
+    if isinstance(widget, forms.CheckboxSelectMultiple):
+        return "checkboxes"
+    if isinstance(widget, forms.CheckboxInput):
+        return "checkbox"
+    if isinstance(widget, forms.FileInput):
+        return "file"
+    if isinstance(widget, forms.Select):
+        return "select"
+    if isinstance(widget, forms.Textarea):
+        return "textarea"
+    return "input"
+
+
+def described_by(field):
+    ids = []
+    if field.help_text:
+        ids.append(f"{field.auto_id}-hint")
+    if field.errors:
+        ids.append(f"{field.auto_id}-error")
+    return " ".join(ids)
+
+
+CLASSES = {"file": "govuk-file-upload", "select": "govuk-select", "textarea": "govuk-textarea", "input": "govuk-input",
+           "checkbox": "govuk-checkboxes__input"}
+
+
+@register.filter
+def widget(field):
+    """The field's widget with the component's class (``--error`` when it has errors) and aria-describedby."""
+    kind = component(field)
+    css = CLASSES[kind]
+    if field.errors and kind in ("file", "select", "textarea", "input"):
+        css += f" {css}--error"
+    attrs = {"class": " ".join(filter(None, [field.field.widget.attrs.get("class"), css]))}
+    if described_by(field):
+        attrs["aria-describedby"] = described_by(field)
+    return field.as_widget(attrs=attrs)
+
+
+@register.filter
+def first_input_id(field):
+    """Where the error summary's link for ``field`` leads: its input, or the first of its choices."""
+    if component(field) in ("radios", "checkboxes"):
+        return f"{field.auto_id}_0"
+    return field.id_for_label or field.auto_id
+
+
+@register.filter
+def optional(field):
+    """Whether the label says "(optional)": a form field may say so itself (``field.optional``) when the form
+    does not require it but the service will (a mandatory document on a draft that can be saved without it)."""
+    return getattr(field.field, "optional", not field.field.required)
+
+
+@register.filter
+def describedby(field):
+    return described_by(field)
