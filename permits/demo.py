@@ -108,10 +108,12 @@ def _cases(service, *, citizen, admin, clerk, fire, environment, supervisor):
     correction = submit(site_address="48 Bobur Street, Tashkent")
     work(correction, "check_completeness", clerk, services.permit_check_completeness,
          {"complete": False, "comment": "The site plan is unreadable; please upload a clearer scan."})
+    withdrawn = submit(site_address="11 Labzak Street, Tashkent")
+    applications.application_withdraw(actor=citizen, application=withdrawn, reason="We are selling the plot.")
     in_review = submit(site_address="7 Shota Rustaveli Street, Tashkent", floors=2)
     work(in_review, "check_completeness", clerk, services.permit_check_completeness,
          {"complete": True, "comment": ""})
-    return 8
+    return 9
 
 
 def _second_version(service, admin):

@@ -282,8 +282,11 @@ def test_every_file_error_is_reported_at_once_when_only_files_are_wrong(client, 
 
     assert response.status_code == 400
     page = html.unescape(response.content.decode())
-    assert page.count("is not an accepted file type.") == 1
-    assert page.count("does not match its content") == 1
+    # each once at its field and once in the error summary at the top, which links to the field
+    assert page.count("is not an accepted file type.") == 2
+    assert page.count("does not match its content") == 2
+    summary = page.split('class="govuk-error-summary"', 1)[1].split("</ul>", 1)[0]
+    assert 'href="#id_doc_site_plan"' in summary and 'href="#id_doc_ownership"' in summary
     assert set(_offered(response)) == {"architectural_design"}
 
 

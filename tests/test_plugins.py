@@ -137,7 +137,7 @@ def test_seed_demo_runs_every_apps_demo_once_accounts_first(transactional_db, ca
     first = _rows()
     call_command("seed_demo")
     assert _rows() == first
-    assert first["Application"] == 8
+    assert first["Application"] == 9
     every_state = set(Application.Status.values) | set(BuildingPermitFlow.status_labels)
     assert set(Application.objects.values_list("status", flat=True)) == every_state
     # the test app's demo: its office under accounts' city hall, its clerk able to sign in
