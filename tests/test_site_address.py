@@ -3,11 +3,9 @@ the installation names its public address in MUNIS_SITE_URL."""
 
 import os
 import re
-import shutil
 import subprocess
 import sys
 
-import pytest
 from django.conf import settings
 
 SHOW = ("import django; django.setup(); from django.conf import settings; from core.mail import site_link; "
@@ -44,7 +42,6 @@ def test_the_default_address_is_make_runs_default_host_and_port():
     assert _settings_with()[0] == f"http://{host}:{port}"
 
 
-@pytest.mark.skipif(shutil.which("make") is None, reason="needs make")
 def test_make_run_tells_the_server_seed_and_timers_where_it_serves():
     plan = subprocess.run(["make", "-n", "run", "HOST=10.0.0.5", "PORT=8123"], cwd=settings.BASE_DIR,
                           capture_output=True, text=True, timeout=120).stdout
