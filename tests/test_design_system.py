@@ -118,3 +118,20 @@ def test_every_page_has_a_title_of_its_own(client, people, permit_service):
     titles += [_title(client, url) for url in staff]
     assert len(set(titles)) == len(titles), titles
     assert all(title.endswith("– City Hall") for title in titles)
+
+
+def test_each_kind_of_field_is_drawn_as_its_component():
+    from django import forms
+    from django.template import Context, Template
+
+    class Choices(forms.Form):
+        one = forms.ChoiceField(choices=[("a", "A"), ("b", "B")], widget=forms.RadioSelect)
+        many = forms.MultipleChoiceField(choices=[("a", "A"), ("b", "B")], widget=forms.CheckboxSelectMultiple)
+        agree = forms.BooleanField()
+        note = forms.CharField(widget=forms.Textarea)
+
+    html = Template('{% include "form_fields.html" %}').render(Context({"form": Choices()}))
+    assert 'class="govuk-radios__input" type="radio" name="one"' in html
+    assert 'class="govuk-checkboxes__input" type="checkbox" name="many"' in html
+    assert 'name="agree"' in html.split('<div class="govuk-checkboxes govuk-checkboxes--small"', 1)[1]
+    assert '<textarea name="note" cols="40" rows="10" class="govuk-textarea"' in html

@@ -5,26 +5,23 @@ from django import forms, template
 
 register = template.Library()
 
-CHOICES = (forms.RadioSelect, forms.CheckboxSelectMultiple)
+#: widget class -> the design system's component, subclasses before their bases (CheckboxSelectMultiple is a
+#: RadioSelect in Django, a Select-like choice widget; the first match wins)
+COMPONENTS = (
+    (forms.CheckboxSelectMultiple, "checkboxes"),
+    (forms.RadioSelect, "radios"),
+    (forms.CheckboxInput, "checkbox"),
+    (forms.FileInput, "file"),
+    (forms.Select, "select"),
+    (forms.Textarea, "textarea"),
+)
 
 
 @register.filter
 def component(field):
     """``radios``, ``checkboxes``, ``checkbox``, ``file``, ``select``, ``textarea`` or ``input``."""
     widget = field.field.widget
-    if isinstance(widget, forms.RadioSelect):
-        return "radios"
-    if isinstance(widget, forms.CheckboxSelectMultiple):
-        return "checkboxes"
-    if isinstance(widget, forms.CheckboxInput):
-        return "checkbox"
-    if isinstance(widget, forms.FileInput):
-        return "file"
-    if isinstance(widget, forms.Select):
-        return "select"
-    if isinstance(widget, forms.Textarea):
-        return "textarea"
-    return "input"
+    return next((name for widget_class, name in COMPONENTS if isinstance(widget, widget_class)), "input")
 
 
 def described_by(field):
