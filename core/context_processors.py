@@ -1,5 +1,8 @@
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
+from django.templatetags.static import static
 
+from .branding import municipality_name
 from .plugins import Navigation
 
 
@@ -10,11 +13,6 @@ def navigation(request):
 
 def branding(request):
     """``municipality`` (its name in the current language) and ``logo_url`` for the header and the titles."""
-    from django.conf import settings
-    from django.templatetags.static import static
-
-    from .branding import municipality_name
-
     logo = settings.MUNIS_LOGO
     return {"municipality": municipality_name(),
             "logo_url": logo if logo.startswith(("/", "https://", "http://")) else static(logo)}

@@ -45,8 +45,9 @@ def widget(field):
     if field.errors and kind in ("file", "select", "textarea", "input"):
         css += f" {css}--error"
     attrs = {"class": " ".join(filter(None, [field.field.widget.attrs.get("class"), css]))}
-    if described_by(field):
-        attrs["aria-describedby"] = described_by(field)
+    ids = described_by(field)
+    if ids:
+        attrs["aria-describedby"] = ids
     return field.as_widget(attrs=attrs)
 
 
