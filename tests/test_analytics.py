@@ -42,7 +42,7 @@ from .conftest import on_postgres
 from .factories import member
 from .flowapp.flows import LicenceFlow, LicenceFlowV2
 from .test_browser import _sync_db_from_playwright_thread, browser, logged_in_page  # noqa: F401  (shared fixtures)
-from .test_diagram import SCREENSHOT_DIR, serve_static_files
+from .test_diagram import SCREENSHOT_DIR
 
 TASHKENT = ZoneInfo("Asia/Tashkent")
 PERMIT = "permits.BuildingPermitFlow"
@@ -485,7 +485,6 @@ def test_a_supervisor_sees_the_charts_drawn(live_server, browser, people, permit
         build_history(people, permit_service, traveller)
     page = logged_in_page(browser, live_server, people.supervisor)
     page.wait_for_load_state("networkidle")
-    serve_static_files(page, live_server)
     page.context.add_init_script(
         "window.cspViolations = [];"
         "document.addEventListener('securitypolicyviolation', (e) => window.cspViolations.push(e.violatedDirective));"

@@ -13,7 +13,6 @@ from core.models import AuditEvent
 
 from . import cases
 from .test_browser import _sync_db_from_playwright_thread, browser, logged_in_page  # noqa: F401  (shared fixtures)
-from .test_diagram import serve_static_files
 
 pytestmark = pytest.mark.browser
 
@@ -26,7 +25,6 @@ def test_supervisor_bulk_reassigns_overdue_tasks_and_sees_the_case_in_the_diagra
         cases.set_deadline(application, timezone.now() - datetime.timedelta(days=1))
 
     page = logged_in_page(browser, live_server, people.supervisor)
-    serve_static_files(page, live_server)
     page.get_by_role("link", name="Inbox").first.click()
     page.get_by_role("link", name="Overdue").click()
     rows = page.locator("table.inbox tbody tr")

@@ -9,7 +9,6 @@ by test_route_matrix; per case state, test_permissions.)
 
 import re
 from pathlib import Path
-from urllib.parse import urlparse
 
 import pytest
 from django.conf import settings
@@ -173,25 +172,11 @@ def test_missing_npm_files_are_reported_by_the_system_check(settings):
 
 # --- in a real browser ------------------------------------------------------------------------------
 
-def serve_static_files(page, live_server):
-    """pytest-django's live server serves static files only when the app is
-    literally ``django.contrib.staticfiles`` (ours is a subclass), so answer
-    /static/ requests from the finders, as ``make run`` (runserver) does."""
-    static = urlparse(settings.STATIC_URL).path
-
-    def handle(route):
-        found = finders.find(urlparse(route.request.url).path.removeprefix(static))
-        route.fulfill(path=found) if found else route.fulfill(status=404, body="not found")
-
-    page.context.route(f"{live_server.url}{static}**", handle)
-
-
 @pytest.mark.browser
 def test_clerk_sees_the_case_highlighted_in_the_drawn_diagram(live_server, browser, people):  # noqa: F811
     application = cases.in_review(people.citizen, people.clerk)
     page = logged_in_page(browser, live_server, people.clerk)
     page.wait_for_load_state("networkidle")
-    serve_static_files(page, live_server)
     page.context.add_init_script(
         "window.cspViolations = [];"
         "document.addEventListener('securitypolicyviolation',"
@@ -205,6 +190,9 @@ def test_clerk_sees_the_case_highlighted_in_the_drawn_diagram(live_server, brows
     page.goto(reverse("workflows:inbox"))
     page.get_by_role("link", name="Process diagrams").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Process diagrams")
+    # Let the list page finish loading (its logo and stylesheet) before leaving it, so that no request is cut
+    # short by the next navigation and counted as a failure.
+    page.wait_for_load_state("load")
     page.goto(flow_url(application.process))
 
     diagram = page.locator("#flow-diagram")

@@ -39,7 +39,6 @@ from .test_browser import (  # noqa: F401  (shared fixtures)
     fill_permit_form,
     logged_in_page,
 )
-from .test_diagram import serve_static_files
 
 URL = "/api/v1/uploads/"
 CHUNK = 64 * 1024
@@ -631,7 +630,6 @@ def test_a_citizen_sends_a_20_mib_site_plan_in_chunks_from_the_browser(
     files["ownership"].write_bytes(TINY_PDF)
 
     citizen = logged_in_page(browser, live_server, people.citizen)
-    serve_static_files(citizen, live_server)
     citizen.context.add_init_script(
         "window.cspViolations = [];"
         "document.addEventListener('securitypolicyviolation', (e) => window.cspViolations.push(e.violatedDirective));")
@@ -688,7 +686,6 @@ def test_after_a_reload_the_browser_resumes_the_upload_where_the_server_stands(
                                     body=io.BytesIO(big[:first]), length=first)
 
     citizen = logged_in_page(browser, live_server, people.citizen)
-    serve_static_files(citizen, live_server)
     key = f"munis-upload:site_plan.pdf:{len(big)}:{int(path.stat().st_mtime * 1000)}"
     citizen.context.add_init_script(f"window.sessionStorage.setItem({key!r}, {str(session.pk)!r});")
     chunks = []
