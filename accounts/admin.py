@@ -24,7 +24,7 @@ class UserAdmin(BaseUserAdmin, SimpleHistoryAdmin):
     inlines = [MembershipInline]
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
-        (_("Person"), {"fields": ["full_name", "phone", "preferred_language"]}),
+        (_("Person"), {"fields": ["full_name", "phone", "preferred_language", "optional_notifications"]}),
         (_("Status"), {"fields": ["is_active", "email_verified", "is_staff", "is_superuser", "groups"]}),
     ]
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "full_name", "password1", "password2"]})]

@@ -43,6 +43,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     preferred_language = models.CharField(
         _("preferred language"), max_length=8, choices=settings.LANGUAGES, default="en"
     )
+    #: whether the person also wants the notifications they need not have (news of a case's progress,
+    #: reminders of tasks due soon); the ones they must have (a correction asked, a decision, ...) go
+    #: whatever this says (core.mail.mail_user, ``optional``)
+    optional_notifications = models.BooleanField(_("optional notifications"), default=True)
     email_verified = models.BooleanField(_("e-mail verified"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(_("can use the admin site"), default=False)

@@ -25,11 +25,15 @@ def site_link(viewname, *args):
     return settings.SITE_URL.rstrip("/") + reverse(viewname, args=args)
 
 
-def mail_user(user, template, *, about=None, **context):
+def mail_user(user, template, *, about=None, optional=False, **context):
     """Render now and put the message in the outbox; ``about`` names what it reports, for the staff who look
     at deliveries. Lazy values in ``context`` are translated into the user's language. A user without an
-    e-mail address gets nothing."""
-    if not user.email:
+    e-mail address gets nothing.
+
+    ``optional``: news the person need not have (a case's progress, a reminder), which they can turn off on
+    their profile (``user.optional_notifications``); what they must know (a correction asked, a decision, a
+    case closed) is sent whatever they chose. Returns the outbox message, or None when none was written."""
+    if not user.email or (optional and not user.optional_notifications):
         return None
     language = user.preferred_language or settings.LANGUAGE_CODE
     with translation.override(language):

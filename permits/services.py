@@ -36,7 +36,7 @@ def permit_check_completeness(*, task, actor, data):
                   task_data={"complete": complete}, process_data={"complete": complete},
                   on_done=lambda t: sync_case_status(application))
     if complete:
-        _notify(application, "in_review")
+        _notify(application, "in_review", optional=True)  # news of progress; nothing to do
     else:
         notify_applicant(application, "correction", comment=comment)
     return application

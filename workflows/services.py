@@ -229,7 +229,7 @@ def task_remind(*, clock, now):
             recipients = list(permissions.organisation_members(task_department_id(task)))
         audit.record(actor=None, action="workflows.task.remind", obj=task, trail=case_of(task),
                      label=task_label(task), after={"due": clock.due_at, "to": [u.pk for u in recipients]})
-        notify_staff(recipients, "reminder", task=task, due=clock.due_at)
+        notify_staff(recipients, "reminder", task=task, due=clock.due_at, optional=True)  # due soon, not late yet
     return True
 
 
