@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import translation
@@ -58,6 +59,42 @@ def user_verify_email(*, uidb64, token):
         user.save(update_fields=["is_active", "email_verified"])
         audit.record(actor=user, action="accounts.user.verify_email", obj=user, after={"email_verified": True})
     return user
+
+
+# --- the person's own profile ------------------------------------------------------------------
+
+#: what a person changes on their profile ("Your account"); the e-mail address they sign in with is not one
+PROFILE_FIELDS = ("full_name", "phone", "preferred_language", "optional_notifications")
+
+
+def user_profile_update(*, actor, user, **values):
+    """Change ``user``'s own details (``PROFILE_FIELDS``; the others keep their value). Only the person
+    themselves does this. Audited with the fields that changed, before and after; nothing changed writes
+    nothing. Returns the names of the fields that changed."""
+    if actor is None or actor.pk != user.pk:
+        raise PermissionDenied(_("Only the person themselves can change their profile."))
+    unknown = set(values) - set(PROFILE_FIELDS)
+    if unknown:
+        raise ValueError(f"Not a profile field: {', '.join(sorted(unknown))}")
+    with transaction.atomic():
+        person = User.objects.select_for_update().get(pk=user.pk)
+        before = {field: getattr(person, field) for field in PROFILE_FIELDS}
+        for field, value in values.items():
+            setattr(person, field, value.strip() if isinstance(value, str) else value)
+        changed = [field for field in PROFILE_FIELDS if getattr(person, field) != before[field]]
+        if not changed:
+            return []
+        try:
+            person.full_clean(exclude=["password"], validate_unique=False)
+        except DjangoValidationError as exc:
+            raise ValidationFailed(fields=exc.message_dict) from exc
+        person.save(update_fields=changed)
+        audit.record(actor=actor, action="accounts.user.profile_update", obj=person,
+                     before={field: before[field] for field in changed},
+                     after={field: getattr(person, field) for field in changed})
+    for field in changed:  # the caller's copy (request.user) reads what was saved
+        setattr(user, field, getattr(person, field))
+    return changed
 
 
 # --- sharing one object with a named person (per-object grants) ---------------------------------
