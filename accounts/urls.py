@@ -3,7 +3,7 @@ from django.urls import path, reverse_lazy
 from django.utils.decorators import method_decorator
 from django_ratelimit.decorators import ratelimit
 
-from core.route_access import LOGIN, PAGE, Access, PostOnly, Public, SignInPage, answers
+from core.route_access import LOGIN, PAGE, Access, Methods, PostOnly, Public, SignedIn, SignInPage, answers
 
 from . import forms, views
 
@@ -12,6 +12,7 @@ app_name = "accounts"
 throttled_reset = method_decorator(ratelimit(key="ip", rate="10/h", method="POST", block=True), name="post")
 
 urlpatterns = [
+    path("profile/", views.profile, name="profile"),
     path("signup/", views.signup, name="signup"),
     path("signup/done/", views.signup_done, name="signup_done"),
     path("verify/<uidb64>/<token>/", views.verify, name="verify"),
@@ -54,6 +55,8 @@ Sharers = Access(answers(404, citizen=403, **_SEES_THE_CASE), answers(404, other
 
 # Who may open each route (core.route_access; checked by tests/test_route_matrix.py).
 access = {
+    # "Your account": always the asker's own, so everyone signed in opens theirs
+    "profile": Methods(GET=SignedIn, POST=SignedIn.succeeding_with(PAGE)),
     "signup": Public,
     "signup_done": Public,
     # the link is the credential: whoever opens it confirms the address it was sent to; a wrong one is 400

@@ -1,9 +1,11 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -14,8 +16,8 @@ from core.forms import add_domain_errors
 from core.idempotency import idempotent_post
 
 from . import selectors, sharing
-from .forms import ShareForm, SignupForm, UnshareForm
-from .services import access_grant, access_revoke, user_signup, user_verify_email
+from .forms import ProfileForm, ShareForm, SignupForm, UnshareForm
+from .services import access_grant, access_revoke, user_profile_update, user_signup, user_verify_email
 
 
 @ratelimit(key="ip", rate="10/h", method="POST", block=True)
@@ -54,6 +56,42 @@ class LoginView(auth_views.LoginView):
         response = super().form_invalid(form)
         response.status_code = 400
         return response
+
+
+# --- "Your account": the person's own profile ---------------------------------------------------
+
+@login_required
+def profile(request):
+    """The signed-in person's own details and how we write to them. There is no one else's profile to
+    open: the page is always the asker's."""
+    user = request.user
+    status = 200
+    if request.method == "POST":
+        form = ProfileForm(request.POST)
+        if form.is_valid():
+            try:
+                changed = user_profile_update(actor=user, user=user, **form.profile())
+            except ValidationFailed as exc:
+                status = add_domain_errors(form, exc)
+            else:
+                if "preferred_language" in changed and settings.LANGUAGE_COOKIE_NAME not in request.COOKIES:
+                    # these pages follow the preferred language where none was picked with the links
+                    # (accounts.middleware): from this answer on, the message included
+                    translation.activate(user.preferred_language)
+                if changed:
+                    messages.success(request, _("Your changes have been saved."))
+                else:
+                    messages.info(request, _("You did not change anything."))
+                return redirect("accounts:profile")
+        else:
+            status = 400
+    else:
+        form = ProfileForm(user=user)
+    return render(request, "accounts/profile.html", {
+        "form": form,
+        "page_language": translation.get_language(),
+        "letters_language": user.preferred_language,
+    }, status=status)
 
 
 # --- sharing one case or record with a named person ---------------------------------------------

@@ -83,6 +83,8 @@ ARGUMENTS = {
 #: (route name, method) -> (world, own?) -> what the request sends
 FORMS = {
     ("set_language", "POST"): lambda w, own: {"language": "ru", "next": "/"},
+    ("accounts:profile", "POST"): lambda w, own: {"full_name": "Someone Renamed", "phone": "",
+                                                  "preferred_language": "ru", "notifications": "required"},
     ("accounts:share", "POST"): lambda w, own: {"email": w.environment.email, "reason": "A second opinion."},
     ("accounts:unshare", "POST"): lambda w, own: {"user": w.newcomer.pk, "reason": "The inquiry is closed."},
     ("holds:release", "POST"): lambda w, own: {f"release-{w.hold.pk}-reason": "The court case is over."},
