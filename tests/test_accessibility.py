@@ -57,8 +57,8 @@ def test_citizen_and_staff_pages_have_no_serious_accessibility_faults(live_serve
                  reverse("accounts:login"), reverse("accounts:signup"), reverse("accounts:password_reset")]
     citizen_pages = [reverse("eservices:apply", args=["building-permit"]), reverse("eservices:my_applications"),
                      reverse("eservices:application", args=[application.pk]),
-                     reverse("eservices:edit_draft", args=[draft.pk])]
-    staff_pages = [reverse("workflows:inbox"), reverse("workflows:task", args=[task.pk])]
+                     reverse("eservices:edit_draft", args=[draft.pk]), reverse("accounts:profile")]
+    staff_pages = [reverse("workflows:inbox"), reverse("workflows:task", args=[task.pk]), reverse("accounts:profile")]
 
     page = browsing(browser, live_server, language)
     for url in anonymous:
@@ -74,6 +74,12 @@ def test_citizen_and_staff_pages_have_no_serious_accessibility_faults(live_serve
     page.wait_for_selector(".govuk-error-summary")
     found = violations(page)
     assert not found, f"apply with errors ({language}): " + "; ".join(found)
+    page.goto(reverse("accounts:profile"))
+    page.locator("#id_full_name").fill("")
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_selector(".govuk-error-summary")
+    found = violations(page)
+    assert not found, f"profile with errors ({language}): " + "; ".join(found)
 
 
 def test_the_check_finds_a_fault_where_there_is_one(browser):  # noqa: F811
