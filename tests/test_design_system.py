@@ -11,6 +11,7 @@ from django.core.management.base import SystemCheckError
 from django.urls import reverse
 
 from . import cases
+from .test_browser import _sync_db_from_playwright_thread, browser, logged_in_page  # noqa: F401  (shared fixtures)
 
 pytestmark = pytest.mark.django_db
 
@@ -135,3 +136,15 @@ def test_each_kind_of_field_is_drawn_as_its_component():
     assert 'class="govuk-checkboxes__input" type="checkbox" name="many"' in html
     assert 'name="agree"' in html.split('<div class="govuk-checkboxes govuk-checkboxes--small"', 1)[1]
     assert '<textarea name="note" cols="40" rows="10" class="govuk-textarea"' in html
+
+
+@pytest.mark.browser
+def test_components_keep_their_own_look_on_a_page(live_server, browser, people):  # noqa: F811
+    """The fallback styles for plain HTML never outweigh a component's class: a fieldset's legend and a summary
+    list's key are bold, a page's body text is not."""
+    page = logged_in_page(browser, live_server, people.citizen)
+    page.goto(reverse("accounts:profile"))
+    weight = "el => getComputedStyle(el).fontWeight"
+    assert page.locator("legend.govuk-fieldset__legend").first.evaluate(weight) == "700"
+    assert page.locator("dt.govuk-summary-list__key").first.evaluate(weight) == "700"
+    assert page.locator("p.govuk-body").first.evaluate(weight) == "400"
