@@ -9,6 +9,7 @@ from html.parser import HTMLParser
 
 import pytest
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from accounts.models import Organisation
 from accounts.services import access_grant
@@ -17,7 +18,8 @@ from eservices.models import Application
 from eservices.selectors import timeline_for
 
 from . import cases
-from .factories import PERMIT_DATA, pdf_upload
+from .factories import PERMIT_DATA, TINY_PDF, pdf_upload
+from .test_browser import _sync_db_from_playwright_thread, browser, logged_in_page  # noqa: F401  (shared fixtures)
 
 #: internal steps: on the staff's trail, never on the applicant's timeline
 INTERNAL = ["Task claimed", "Task released", "Task reassigned", "Retention set", "Document version added",
@@ -325,3 +327,41 @@ def test_a_correction_can_change_the_district_and_the_answers(client, people, di
     assert response.status_code == 302, response.content.decode()[:3000]
     application.refresh_from_db()
     assert application.district == other and application.data == {**PERMIT_DATA, "floors": 4}
+
+
+# --- in the browser -------------------------------------------------------------------------------------------------
+
+@pytest.mark.browser
+def test_the_applicant_answers_a_correction_on_a_phone(live_server, people, district, browser, tmp_path):  # noqa: F811
+    application = cases.submitted(people.citizen)
+    Application.objects.filter(pk=application.pk).update(district=district)
+    cases.check_completeness(application, people.clerk, complete=False, comment="The site plan is unreadable.")
+    new_plan = tmp_path / "readable-site-plan.pdf"
+    new_plan.write_bytes(TINY_PDF)
+    page = logged_in_page(browser, live_server, people.citizen)
+    page.set_viewport_size({"width": 390, "height": 844})
+
+    def fits_the_screen():
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390, page.url
+
+    page.goto(reverse("eservices:application", args=[application.pk]))
+    expect(page.locator("#correction-request")).to_contain_text("The site plan is unreadable.")
+    fits_the_screen()
+    page.get_by_role("link", name="Answer the correction request").click()
+    expect(page.locator("#attached-files")).to_contain_text("site_plan.pdf")
+    expect(page.get_by_label("District")).to_have_value(str(district.pk))
+    expect(page.get_by_label("Site address")).to_have_value(PERMIT_DATA["site_address"])
+    fits_the_screen()
+    page.get_by_label("Your answer").fill("Here is a readable plan.")
+    page.get_by_label("Site plan (optional)").set_input_files(str(new_plan))
+    page.get_by_role("button", name="Send corrected application").click()
+
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("Your corrected application has been sent.")
+    conversation = page.locator("#corrections")
+    expect(conversation).to_contain_text("Answered")
+    expect(conversation).to_contain_text("Here is a readable plan.")
+    expect(conversation).to_contain_text("readable-site-plan.pdf (version 2)")
+    expect(page.locator("#status")).to_have_text("Submitted — completeness check")
+    fits_the_screen()
+    application.refresh_from_db()
+    assert application.district == district and application.data == PERMIT_DATA
