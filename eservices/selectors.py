@@ -140,8 +140,7 @@ def correction_conversation(*, application):
     requests = requests_to_person(application)
     if not requests:
         return []
-    versions = [(document, version) for document in documents_of_application(application)
-                for version in reversed(document.versions_newest_first)]
+    versions = None  # the case's document versions, read once a round has an answer
     rounds = []
     for number, asked in enumerate(requests, start=1):
         if asked.is_open:
@@ -152,10 +151,14 @@ def correction_conversation(*, application):
             state = CorrectionRound.EXPIRED  # (older cases closed for it before their task said so)
         else:
             state = CorrectionRound.ANSWERED
-        answered = state == CorrectionRound.ANSWERED
-        files = [(document, version) for document, version in versions
-                 if answered and version.author_id == application.applicant_id
-                 and asked.opened_at <= version.created_at <= asked.answered_at]
+        answered, files = state == CorrectionRound.ANSWERED, []
+        if answered:
+            if versions is None:
+                versions = [(document, version) for document in documents_of_application(application)
+                            for version in reversed(document.versions_newest_first)]
+            files = [(document, version) for document, version in versions
+                     if version.author_id == application.applicant_id
+                     and asked.opened_at <= version.created_at <= asked.answered_at]
         rounds.append(CorrectionRound(
             number=number, request=asked.request, asked_at=asked.asked_at, asked_by=asked.asked_by,
             asked_for=asked.asked_for, state=state, answer=asked.answer if answered else "",
