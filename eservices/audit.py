@@ -1,6 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from core.audit import register
+from workflows.cases import register_case_event
 
 register("eservices.application.save_draft", _("Draft saved"),
          message=_("%(actor)s saved the draft %(object)s (service version %(after.version)s)."))
@@ -28,3 +29,17 @@ register("eservices.service_version.retire", _("Service version retired"),
          message=_("%(actor)s retired %(object)s."))
 register("eservices.service_version.discard", _("Draft of a service version discarded"),
          message=_("%(actor)s discarded the draft %(object)s."))
+
+
+def _written(key):
+    """What the applicant wrote with the event (``after[key]``), for their timeline."""
+    return lambda event: (event.after or {}).get(key) or None
+
+
+# What the applicant reads on their case's timeline (workflows.cases.register_case_event); the rest is the staff's.
+register_case_event("eservices.application.submit", _("Application submitted"))
+register_case_event("eservices.application.resubmit", _("You answered the correction request"),
+                    detail=_written("comment"))
+register_case_event("eservices.application.withdraw", _("Application withdrawn"), detail=_written("reason"))
+register_case_event("eservices.application.close_unanswered",
+                    _("Closed without a decision: the correction was not answered in time"))

@@ -86,7 +86,39 @@ def files_from(files, version, cleaned=None):
 
 class CorrectionForm(forms.Form):
     comment = forms.CharField(label=_("Your answer"), widget=forms.Textarea(attrs={"rows": 3}), required=False,
-                              max_length=4000, validators=[no_invisible_controls])
+                              max_length=4000, validators=[no_invisible_controls],
+                              help_text=_("Tell the department what you changed."))
+
+
+def initial_from(application):
+    """The application's answers, its district included, as a form that edits them shows them: a whole number as
+    entered (1200, not the 1200.0 a number field keeps)."""
+    initial = {name: int(value) if isinstance(value, float) and value.is_integer() else value
+               for name, value in application.data.items()}
+    initial["district"] = application.district_id
+    return initial
+
+
+def correction_form(application, *, attached, data=None, files=None):
+    """The form answering a correction request: the comment, then every answer of the application pre-filled
+    (its district too) and a file field per document. ``attached``: {document code: the case's document}. A
+    document already attached is not asked for again (a new file replaces it, as its next version); one the
+    service requires and the case lacks still is."""
+    version = application.service_version
+    form_class = type("CorrectionApplicationForm", (application_form_class(version), CorrectionForm), {})
+    form = form_class(data, files, initial=initial_from(application))
+    for doc in version.required_documents.all():
+        field = form.fields[f"doc_{doc.code}"]
+        document = attached.get(doc.code)
+        field.required = False
+        if document is not None:
+            field.optional = True
+            field.help_text = _("Attached: “%(name)s”. Choose a file only to replace it.") % {
+                "name": document.versions_newest_first[0].original_name}
+        else:
+            field.optional = not doc.mandatory
+            field.help_text = ""
+    return form
 
 
 class WithdrawForm(forms.Form):

@@ -1,5 +1,7 @@
 """Permission-scoped reads for the catalog and applications."""
 
+from dataclasses import dataclass, field
+
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -10,8 +12,9 @@ from core.errors import NotFound
 from documents.selectors import documents_of_case, issued_document_of_case
 from workflows.cases import (
     case_timeline,
-    last_task_done_by_others,
     open_task_held_by,
+    reads_full_trail,
+    requests_to_person,
     routed_to,
     undecided_and_running,
 )
@@ -104,8 +107,63 @@ def correction_request(*, application):
     """The clerk's note explaining what to correct, if a correction is open."""
     if open_correction_task(application=application) is None:
         return None
-    asked = last_task_done_by_others(application.process_id, application.applicant)
-    return (asked.data or {}).get("comment", "") if asked else ""
+    rounds = correction_conversation(application=application)
+    return rounds[-1].request if rounds and rounds[-1].state == CorrectionRound.OPEN else ""
+
+
+@dataclass
+class CorrectionRound:
+    """One round of the correction conversation: what the department asked, and how the applicant answered."""
+
+    OPEN, ANSWERED, EXPIRED, ENDED = "open", "answered", "expired", "ended"
+
+    number: int
+    request: str
+    asked_at: object
+    #: the member of staff who asked (for staff pages) and the department they asked for
+    asked_by: object
+    asked_for: object
+    #: open (waiting for the applicant), answered, expired (not answered in time) or ended (the case ended first:
+    #: withdrawn or stopped)
+    state: str
+    answer: str = ""
+    answered_at: object = None
+    #: the documents the answer changed: (document, its new version), in the case's order of documents
+    files: list = field(default_factory=list)
+
+
+def correction_conversation(*, application):
+    """Every correction round of the case, oldest first: the request (text, when, by whom), the applicant's
+    answer (text, when) and the files that answer changed (each document's new version). Read from where the
+    flow keeps them (workflows.cases.requests_to_person) and from the case's documents: the versions the
+    applicant added while the round was open are the ones their answer sent."""
+    requests = requests_to_person(application)
+    if not requests:
+        return []
+    versions = None  # the case's document versions, read once a round has an answer
+    rounds = []
+    for number, asked in enumerate(requests, start=1):
+        if asked.is_open:
+            state = CorrectionRound.OPEN
+        elif not asked.is_done:
+            state = CorrectionRound.ENDED
+        elif asked.data.get("expired") or (number == len(requests) and application.status == Application.Status.CLOSED):
+            state = CorrectionRound.EXPIRED  # (older cases closed for it before their task said so)
+        else:
+            state = CorrectionRound.ANSWERED
+        answered, files = state == CorrectionRound.ANSWERED, []
+        if answered:
+            if versions is None:
+                versions = [(document, version) for document in documents_of_application(application)
+                            for version in reversed(document.versions_newest_first)]
+            files = [(document, version) for document, version in versions
+                     if version.author_id == application.applicant_id
+                     and asked.opened_at <= version.created_at <= asked.answered_at]
+        rounds.append(CorrectionRound(
+            number=number, request=asked.request, asked_at=asked.asked_at, asked_by=asked.asked_by,
+            asked_for=asked.asked_for, state=state, answer=asked.answer if answered else "",
+            answered_at=asked.answered_at if answered else None, files=files))
+    return rounds
 
 
 def can_be_withdrawn(application):
@@ -124,8 +182,14 @@ def next_steps_for(application):
 
 
 def timeline_for(*, application, viewer):
-    """Every recorded step of the case, oldest first (workflows.cases.case_timeline)."""
+    """The case's history, oldest first: every recorded step for its staff, what happened to it for its
+    applicant (workflows.cases.case_timeline)."""
     return case_timeline(application, viewer=viewer)
+
+
+def reads_whole_trail(*, application, viewer):
+    """Whether ``viewer`` reads the case's whole trail on its page (its staff), or the applicant's timeline."""
+    return reads_full_trail(viewer, application)
 
 
 def decision_letter_of(application):

@@ -253,8 +253,10 @@ def _district_of(application):
     return {"code": district.code, "name": district.name} if district is not None else None
 
 
-def application_resubmit(*, actor, task, data, files=None, comment=""):
-    """The applicant answers a correction request."""
+def application_resubmit(*, actor, task, data, files=None, comment="", district=None):
+    """The applicant answers a correction request: the whole form again (``data``), any new files (each the
+    next version of its document), a comment, and the district (None keeps the one the case has). A mandatory
+    document must still be there once the answer is in."""
     application = task.process.artifact
     if task.owner_id != actor.pk or application.applicant_id != actor.pk:
         raise PermissionDenied()
@@ -264,12 +266,19 @@ def application_resubmit(*, actor, task, data, files=None, comment=""):
         application = Application.objects.select_for_update().get(pk=application.pk)
         if application.status != Application.Status.CORRECTION:
             raise InvalidTransition(_("No correction is requested for this application."), code="no_correction")
-        before = {"data": application.data}
+        missing = _missing_documents(application, checked)
+        if missing:
+            raise ValidationFailed(fields={f"doc_{doc.code}": [_("Please attach “%(doc)s”.") % {"doc": doc.name}]
+                                           for doc in missing})
+        before = {"data": application.data, "district": _district_of(application)}
         application.data = data
-        application.save(update_fields=["data"])
+        if district is not None:
+            application.district = district
+        application.save(update_fields=["data", "district"])
         _store_documents(application=application, checked=checked, actor=actor)
         task_complete(task=task, actor=actor, action="eservices.application.resubmit", comment=comment,
-                      before=before, after={"data": data}, on_done=lambda t: _sync_status(application))
+                      before=before, after={"data": data, "district": _district_of(application)},
+                      on_done=lambda t: _sync_status(application))
     return application
 
 
@@ -293,8 +302,8 @@ def application_close_unanswered(*, task):
         case_ended(case)
         notify_applicant(case, "closed_unanswered")
 
-    task_complete(task=task, actor=None, action="workflows.task.expire",
-                  comment=_("No answer within the deadline."), process_data={"correction_expired": True}, on_done=close)
+    task_complete(task=task, actor=None, action="workflows.task.expire", comment=_("No answer within the deadline."),
+                  task_data={"expired": True}, process_data={"correction_expired": True}, on_done=close)
     return application
 
 

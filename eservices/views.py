@@ -11,6 +11,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 from django_ratelimit.decorators import ratelimit
 
+from accounts.permissions import can_read_audit
+from core.audit import trail_key_for
 from core.errors import InvalidTransition, ValidationFailed
 from core.forms import add_domain_errors
 from core.idempotency import idempotent_post
@@ -19,7 +21,7 @@ from workflows.case_views import streamed_response
 from workflows.selectors import case_clock_of
 
 from . import selectors, services
-from .forms import CorrectionForm, WithdrawForm, application_form_class, files_from, form_data_from
+from .forms import WithdrawForm, application_form_class, correction_form, files_from, form_data_from
 from .models import Application
 
 
@@ -156,13 +158,20 @@ def _visible_or_404(request, pk):
 @login_required
 @require_GET
 def application_detail(request, pk):
+    """The case page: where the case stands and what happens next, the correction conversation, the answers
+    and documents, and its timeline (what happened to it for its applicant, the whole trail for its staff)."""
     application = _visible_or_404(request, pk)
     is_applicant = application.applicant_id == request.user.pk
+    rounds = selectors.correction_conversation(application=application)
+    open_round = rounds[-1] if rounds and rounds[-1].state == rounds[-1].OPEN else None
     return render(request, "eservices/application_detail.html", {
         "application": application,
         "is_applicant": is_applicant,
         "timeline": selectors.timeline_for(application=application, viewer=request.user),
-        "correction_note": selectors.correction_request(application=application) if is_applicant else None,
+        "whole_trail": selectors.reads_whole_trail(application=application, viewer=request.user),
+        "audit_trail_key": trail_key_for(application) if can_read_audit(request.user) else None,
+        "corrections": rounds,
+        "open_correction": open_round if is_applicant else None,
         "case_clock": case_clock_of(application.process) if application.process_id else None,
         "decision_letter": selectors.decision_letter_of(application) if application.is_decided else None,
         "can_withdraw": is_applicant and selectors.can_be_withdrawn(application),
@@ -174,6 +183,8 @@ def application_detail(request, pk):
 @ratelimit(key="user", rate="30/m", method="POST", block=True)
 @idempotent_post
 def correction(request, pk):
+    """The applicant answers the open correction request: the request, the files already attached, and the
+    application's form with every answer pre-filled."""
     application = selectors.applications_of(user=request.user).filter(pk=pk).first()
     if application is None:
         raise Http404
@@ -182,29 +193,30 @@ def correction(request, pk):
         messages.info(request, _("No correction is requested for this application."))
         return redirect("eservices:application", pk=application.pk)
     version = application.service_version
-    form_class = type("CorrectionApplicationForm", (application_form_class(version), CorrectionForm), {})
+    documents = selectors.documents_of_application(application)
+    attached = {document.code: document for document in documents if document.code and document.versions_newest_first}
     posted = request.method == "POST"
-    form = form_class(request.POST if posted else None, request.FILES if posted else None, initial=application.data)
-    for name, field in form.fields.items():
-        if name.startswith("doc_"):
-            field.required = False
+    form = correction_form(application, attached=attached, data=request.POST if posted else None,
+                           files=request.FILES if posted else None)
     status = 200
-    if request.method == "POST":
+    if posted:
         status = 400
         if form.is_valid():
             try:
                 services.application_resubmit(
                     actor=request.user, task=task, data=form_data_from(form.cleaned_data, version),
-                    files=files_from(request.FILES, version, form.cleaned_data), comment=form.cleaned_data.get("comment", ""),
+                    files=files_from(request.FILES, version, form.cleaned_data),
+                    comment=form.cleaned_data.get("comment", ""), district=form.cleaned_data.get("district"),
                 )
             except ValidationFailed as exc:
                 status = add_domain_errors(form, exc)
             else:
                 messages.success(request, _("Your corrected application has been sent."))
                 return redirect("eservices:application", pk=application.pk)
+    rounds = selectors.correction_conversation(application=application)
     return render(request, "eservices/correction.html", {
-        "form": form, "application": application,
-        "correction_note": selectors.correction_request(application=application),
+        "form": form, "application": application, "correction": rounds[-1] if rounds else None,
+        "attachments": [(doc, attached.get(doc.code)) for doc in version.required_documents.all()],
     }, status=status)
 
 

@@ -7,8 +7,10 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
+from eservices import services
+
 from . import cases
-from .factories import PASSWORD
+from .factories import PASSWORD, pdf_upload
 from .test_browser import _sync_db_from_playwright_thread, browser  # noqa: F401  (shared fixtures)
 
 pytestmark = pytest.mark.browser
@@ -48,17 +50,41 @@ def check(page, url, language):
     assert not found, f"{url} ({language}): " + "; ".join(found)
 
 
+@pytest.fixture
+def refused(people):
+    """A refused permit with its letter. Made before the browser starts: the letter is signed with asyncio,
+    which cannot run inside the event loop Playwright keeps in the test's thread."""
+    application = cases.refused(people.citizen, people)
+    assert application.status == "refused"  # its letter issued
+    return application
+
+
 @pytest.mark.parametrize("language", ["en", "ru"])
-def test_citizen_and_staff_pages_have_no_serious_accessibility_faults(live_server, browser, people, language):  # noqa: F811
+def test_citizen_and_staff_pages_have_no_serious_accessibility_faults(live_server, refused, browser, people,  # noqa: F811
+                                                                      language):
     draft = cases.draft(people.citizen)
     application = cases.in_review(people.citizen, people.clerk)
     task = cases.open_task(application, "review_architecture")
+    correcting = cases.in_correction(people.citizen, people.clerk)
+    answered = cases.in_correction(people.citizen, people.clerk)  # answered: the clerk checks it again
+    services.application_resubmit(actor=people.citizen, task=cases.open_task(answered, "correction"),
+                                  data=answered.data, files={"site_plan": pdf_upload("readable-plan.pdf")},
+                                  comment="Here is a readable plan.")
+    check_again = cases.open_task(answered, "check_completeness")
     anonymous = [reverse("home"), reverse("eservices:catalog"), reverse("eservices:service", args=["building-permit"]),
                  reverse("accounts:login"), reverse("accounts:signup"), reverse("accounts:password_reset")]
     citizen_pages = [reverse("eservices:apply", args=["building-permit"]), reverse("eservices:my_applications"),
                      reverse("eservices:application", args=[application.pk]),
-                     reverse("eservices:edit_draft", args=[draft.pk]), reverse("accounts:profile")]
-    staff_pages = [reverse("workflows:inbox"), reverse("workflows:task", args=[task.pk]), reverse("accounts:profile")]
+                     reverse("eservices:edit_draft", args=[draft.pk]),
+                     # a correction asked for, its form, a correction answered, a decision with its letter
+                     reverse("eservices:application", args=[correcting.pk]),
+                     reverse("eservices:correction", args=[correcting.pk]),
+                     reverse("eservices:application", args=[answered.pk]),
+                     reverse("eservices:application", args=[refused.pk]), reverse("accounts:profile")]
+    staff_pages = [reverse("workflows:inbox"), reverse("workflows:task", args=[task.pk]),
+                   reverse("workflows:task", args=[check_again.pk]),  # the case summary with its conversation
+                   reverse("eservices:application", args=[answered.pk]),  # the staff's case page: the whole trail
+                   reverse("accounts:profile")]
 
     page = browsing(browser, live_server, language)
     for url in anonymous:

@@ -121,9 +121,10 @@ def test_permit_goes_from_submission_through_correction_and_reviews_to_a_permit_
     )
     for _step, reviewer in reviews:
         expected += [("workflows.task.claim", reviewer.pk), ("eservices.application.review", reviewer.pk)]
-    expected += [("workflows.task.claim", sup), ("documents.version.create", None), ("documents.document.issue", None),
+    expected += [("workflows.task.claim", sup), ("eservices.application.decide", sup),  # the decision, then its letter
+                 ("documents.version.create", None), ("documents.document.issue", None),
                  ("eservices.application.issue_letter", None), ("documents.retention.set", None),
-                 ("eservices.application.decide", sup), ("eservices.application.download_decision", citizen)]
+                 ("eservices.application.download_decision", citizen)]
     assert actions == expected
     assert len(events) == 23
 

@@ -94,7 +94,7 @@ def test_publishing_version_2_retires_version_1_and_new_cases_get_it_while_open_
     assert 'id="service-version"' not in page  # the version number is the staff's
     client.force_login(people.fire)
     task_page = client.get(reverse("workflows:task", args=[cases.open_task(old_case, "review_fire_safety").pk]))
-    assert task_page.status_code == 200 and '<dd id="service-version">1</dd>' in task_page.content.decode()
+    assert task_page.status_code == 200 and 'id="service-version">1</dd>' in task_page.content.decode()
     flow = old_case.process.flow_class.instance
     assert flow.case_deadline(old_case.process)[0] == 30 * DAY  # version 1's deadline
     assert flow.case_deadline(new_case.process)[0] == 20 * DAY

@@ -2,6 +2,8 @@ from django.utils.translation import gettext_lazy as _
 
 from core.audit import register
 
+from .cases import register_case_event
+
 register("workflows.task.claim", _("Task claimed"), message=_("%(actor)s took the task %(object)s."))
 register("workflows.task.unclaim", _("Task released"), message=_("%(actor)s released the task %(object)s."))
 register("workflows.task.reassign", _("Task reassigned"),
@@ -31,3 +33,6 @@ register("workflows.process.cancel", _("Case stopped"),
          message=_("%(actor)s stopped %(object)s before it ended; its open tasks were cancelled."))
 register("workflows.process.migrate", _("Case moved to another flow version"),
          message=_("%(actor)s moved %(object)s to flow version %(after.version)s."))
+
+# What a case's person reads on its timeline of the engine's own events (register_case_event).
+register_case_event("workflows.process.cancel", _("The case was stopped"))

@@ -10,7 +10,9 @@ petition) calls ``register_case`` from its ``AppConfig.ready``. From then on:
   (documents.retention);
 - its documents are read and added to by whom the app says (documents.access);
 - the selectors below give "my cases", "cases routed to these organisations"
-  and the case's timeline without the app touching the engine's tables.
+  and the case's timeline without the app touching the engine's tables; its
+  apps say which events of its trail its person reads there, and in which
+  words (``register_case_event``).
 
 Only the engine reads viewflow's tables: a domain app asks here.
 """
@@ -18,11 +20,14 @@ Only the engine reads viewflow's tables: a domain app asks here.
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Exists, OuterRef, Q
 from django.db.models.signals import post_save
 from viewflow.workflow.models import Task
 from viewflow.workflow.signals import flow_finished
 from viewflow.workflow.status import PROCESS, STATUS
+
+from accounts import permissions
 
 from . import open_tasks
 from .flows import HUMAN, OPEN_STATUSES, organisation_content_type
@@ -144,7 +149,7 @@ def _flow_finished(sender, process, **kwargs):
         case_ended(case)
 
 
-# --- the case's status and timeline ---------------------------------------------------------
+# --- the case's status ---------------------------------------------------------------------------------
 
 def sync_case_status(case, *, field="status"):
     """Set the case's status to what its flow says for the steps open now
@@ -159,21 +164,91 @@ def sync_case_status(case, *, field="status"):
     return getattr(case, field)
 
 
+# --- the case's timeline ---------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class CaseEvent:
+    """How the case's person reads one kind of audit event on their timeline."""
+
+    action: str
+    #: the event in the person's words: a text, or ``(event) -> text``; a callable may return None to leave
+    #: that event out (e.g. a step that says nothing to the person in one of its outcomes)
+    words: object
+    #: ``(event) -> text`` shown under the words (what was asked, their answer, their reason), or None
+    detail: object = None
+
+
+_case_events: dict[str, CaseEvent] = {}
+
+
+def register_case_event(action, words, *, detail=None):
+    """Show the events of ``action`` to the case's person on its timeline, told in ``words`` (see
+    ``CaseEvent``). Every other event of a case's trail is the staff's alone: a task claimed or released, a
+    preview viewed, a retention set. Called from the app's ``audit.py``, after the action's registration."""
+    from core.audit import registered_actions
+
+    if action not in registered_actions():
+        raise ImproperlyConfigured(f"Register the audit action {action!r} before telling it to a case's person.")
+    if action in _case_events:
+        raise ImproperlyConfigured(f"The audit action {action!r} is already told to a case's person.")
+    _case_events[action] = CaseEvent(action=action, words=words, detail=detail)
+
+
+def reads_full_trail(viewer, case):
+    """Whether ``viewer`` reads the case's whole trail on its timeline: staff (who work a queue, auditors,
+    administrators) do, unless it is their own case; its person, and anyone it is shared with, read what
+    happened to it (``register_case_event``)."""
+    case_type = case_type_of(type(case))
+    person_id = getattr(case, f"{case_type.person_field}_id") if case_type.person_field else None
+    if viewer.pk == person_id:
+        return False
+    return permissions.is_case_worker(viewer) or permissions.can_read_all_cases(viewer)
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    when: object
+    #: what happened, in words
+    what: str
+    action: str
+    #: who did it (the staff's timeline), else None
+    by: str | None = None
+    #: the event told in a sentence (the staff's timeline), else None
+    message: str | None = None
+    #: what was written with it: a request, an answer, a reason
+    detail: str | None = None
+
+
+def _told(case_event, event):
+    words = case_event.words(event) if callable(case_event.words) else case_event.words
+    if not words:
+        return None
+    detail = case_event.detail(event) if case_event.detail else None
+    return TimelineEntry(when=event.created, what=str(words), action=event.action, detail=detail or None)
+
+
+def _written(event):
+    """What someone wrote with the event (a comment, a reason), for the staff's timeline."""
+    after = event.after if isinstance(event.after, dict) else {}
+    text = after.get("comment") or after.get("reason")
+    return text if isinstance(text, str) and text.strip() else None
+
+
 def case_timeline(case, *, viewer):
-    """Every recorded step of the case, oldest first, each told in words. The
-    case's person sees staff actions as the organisation's, not by name."""
+    """The case's history, oldest first, in the order it was recorded (the audit trail's). Staff read every
+    recorded step (``reads_full_trail``): what, who, the event in a sentence and what was written with it.
+    Everyone else reads only what happened to the case, in the words its apps chose (``register_case_event``),
+    with staff acting as the organisation, not by name."""
     from core.audit import action_label, describe, trail_key_for
     from core.models import AuditEvent
 
-    case_type = case_type_of(type(case))
-    person_id = getattr(case, f"{case_type.person_field}_id") if case_type.person_field else None
-    staff_view = viewer.pk != person_id
-    rows = []
-    for event in AuditEvent.objects.for_trail(trail_key_for(case)):
-        by = event.actor_label if (staff_view or event.actor_id == person_id) else None
-        rows.append({"when": event.created, "what": action_label(event.action), "by": by, "action": event.action,
-                     "message": describe(event) if staff_view else None})
-    return rows
+    events = AuditEvent.objects.for_trail(trail_key_for(case))
+    if reads_full_trail(viewer, case):
+        return [TimelineEntry(when=event.created, what=str(action_label(event.action)), action=event.action,
+                              by=event.actor_label, message=describe(event), detail=_written(event))
+                for event in events]
+    entries = (_told(_case_events[event.action], event) for event in events if event.action in _case_events)
+    return [entry for entry in entries if entry is not None]
 
 
 # --- reads a domain app needs of the engine ---------------------------------------------
@@ -210,11 +285,76 @@ def open_task_held_by(process_id, user):
                                status__in=[STATUS.ASSIGNED, STATUS.STARTED]).first()
 
 
-def last_task_done_by_others(process_id, user):
-    """The most recent human task of the process that someone else completed
-    (e.g. the clerk's request the applicant answers), or None."""
-    return (Task.objects.filter(process_id=process_id, flow_task_type=HUMAN, status=STATUS.DONE)
-            .exclude(owner=user).order_by("-finished", "-id").first())
+@dataclass(frozen=True)
+class PersonRequest:
+    """One time a case went to its person to act on (a correction): the request and what came of it."""
+
+    #: the flow step the person was given
+    step: str
+    #: the task's status: open (NEW, ASSIGNED, STARTED), DONE or CANCELED
+    status: str
+    #: when it reached the person
+    opened_at: object
+    #: what the staff step done just before it wrote (the request), when, by whom and for which organisation
+    request: str
+    asked_at: object
+    asked_by: object
+    asked_for: object
+    #: what the person wrote when they finished it, and when; the task's data (``expired``, ...)
+    answer: str
+    answered_at: object
+    data: dict
+
+    @property
+    def is_open(self):
+        return self.status in OPEN_STATUSES
+
+    @property
+    def is_done(self):
+        """Finished: by the person, or by the system when its time ran out (an expired step says so in ``data``)."""
+        return self.status == STATUS.DONE
+
+
+def _routed_to_organisation(task):
+    """The id of the organisation whose queue ``task`` was routed to, or None."""
+    if (task is None or not (task.owner_permission_obj_pk or "").isdigit()
+            or task.owner_permission_content_type_id != organisation_content_type().pk):
+        return None
+    return int(task.owner_permission_obj_pk)
+
+
+def requests_to_person(case):
+    """Every time the case went to its person to act on, oldest first: the steps its flow gives the person
+    themselves (assigned to them, routed to no queue: a correction), each with the request that sent it (the
+    comment of the staff step done last before it) and the person's answer (the comment they finished it with)."""
+    from accounts.models import Organisation
+
+    case_type = case_type_of(type(case))
+    process_id = getattr(case, f"{case_type.process_field}_id")
+    person_id = getattr(case, f"{case_type.person_field}_id") if case_type.person_field else None
+    if not process_id or person_id is None:
+        return []
+    tasks = list(Task.objects.filter(process_id=process_id, flow_task_type=HUMAN).select_related("owner")
+                 .order_by("created", "id"))
+    theirs = [task for task in tasks if task.owner_id == person_id and not task.owner_permission]
+    asking = {}
+    for task in theirs:
+        done_before = [other for other in tasks if other.status == STATUS.DONE and other.owner_id != person_id
+                       and other.finished and other.finished <= task.created]
+        asking[task.pk] = max(done_before, key=lambda other: (other.finished, other.pk), default=None)
+    organisations = Organisation.objects.in_bulk({_routed_to_organisation(asked) for asked in asking.values()} - {None})
+    requests = []
+    for task in theirs:
+        asked = asking[task.pk]
+        done = task.status == STATUS.DONE
+        requests.append(PersonRequest(
+            step=task.flow_task.name, status=task.status, opened_at=task.created,
+            request=((asked.data or {}).get("comment") or "") if asked else "",
+            asked_at=asked.finished if asked else task.created, asked_by=asked.owner if asked else None,
+            asked_for=organisations.get(_routed_to_organisation(asked)),
+            answer=((task.data or {}).get("comment") or "") if done else "",
+            answered_at=task.finished if done else None, data=dict(task.data or {})))
+    return requests
 
 
 def step_done_by(process, step):

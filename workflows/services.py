@@ -150,14 +150,16 @@ def task_complete(*, task, actor, action="workflows.task.complete", comment="", 
         activation = task.flow_task.activation_class(task)
         if task.status == STATUS.ASSIGNED:
             activation.start(None)
-        with failures_become_incidents():
-            activation.execute()
+        # Recorded before the flow moves on, so the trail reads in the order things happened: the decision,
+        # then the letter its automatic next step issues (within this transaction, so both or neither).
         on_behalf = {"on_behalf_of": task.owner_id} if actor is not None and task.owner_id != actor.pk else {}
         audit.record(actor=actor, action=action, obj=task,
                      before={**_snapshot_before(task), **(before or {})},
-                     after={"status": task.status, "comment": comment, **on_behalf, **(task_data or {}),
+                     after={"status": STATUS.DONE, "comment": comment, **on_behalf, **(task_data or {}),
                             **(after or {})},
                      trail=case_of(task), label=task_label(task))
+        with failures_become_incidents():
+            activation.execute()
         if on_done:
             on_done(task)
     return task
