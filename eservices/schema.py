@@ -5,11 +5,25 @@ Schemas carry English ``title``/``description``; translations sit in
 ``x-enum-titles`` (``{"en": {...}, "ru": {...}}``). A ``pattern`` is a regular
 expression, which means nothing to an applicant: ``x-pattern-message`` says in
 words what the value must look like (``{"en": "...", "ru": "..."}``).
+
+The order of the fields is ``ui:order`` (a list of property names, the convention of react-jsonschema-form) when
+the schema gives one; else the required fields in the order ``required`` lists them, then the optional ones.
+Never the order of ``properties`` alone: PostgreSQL stores a schema as jsonb, which does not keep an object's keys
+in the order they were written.
 """
 
 from django.utils.formats import number_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+
+
+def ordered_properties(schema):
+    """The schema's ``(name, spec)`` pairs in the order people fill them in (see the module's docstring)."""
+    properties = (schema or {}).get("properties") or {}
+    first = [*(schema or {}).get("ui:order", []), *(schema or {}).get("required", [])]
+    names = list(dict.fromkeys(name for name in first if name in properties))
+    names += sorted(name for name in properties if name not in names)
+    return [(name, properties[name]) for name in names]
 
 
 def translated(spec, key, default=""):
@@ -52,7 +66,7 @@ def display_rows(schema, data):
     """(label, value) pairs in the schema's order, for pages and letters."""
     properties = (schema or {}).get("properties", {})
     rows = []
-    for name, spec in properties.items():
+    for name, spec in ordered_properties(schema):
         if name in data:
             value = data[name]
             rows.append((translated(spec, "title", name), _shown(spec, value)))

@@ -6,7 +6,9 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from documents.blobs import blob_read
+from eservices.forms import application_form_class
 from eservices.models import Application
+from eservices.schema import ordered_properties
 from eservices.selectors import decision_letter_of
 
 from . import cases
@@ -52,3 +54,27 @@ def test_citizens_and_their_permit_do_not_see_internal_version_numbers(client, p
     assert "version" not in text.lower()
     # the staff still read which version a case runs under
     assert 'id="service-version">1</dd>' in _case_page(client, people.supervisor, application)
+
+
+PERMIT_FIELDS = ["site_address", "cadastral_number", "building_type", "floors", "floor_area"]
+
+
+def test_the_form_and_the_answers_keep_the_order_the_service_wrote(client, people, permit_service):
+    """The schema comes back from the database (PostgreSQL's jsonb sorts an object's keys): the form still asks
+    for the site address first, and the case page lists the answers in the same order."""
+    version = permit_service.versions.get()
+    version.refresh_from_db()
+    form = application_form_class(version)()
+    assert [name for name in form.fields if name in PERMIT_FIELDS] == PERMIT_FIELDS
+    client.force_login(people.citizen)
+    application = cases.submitted(people.citizen)
+    page = client.get(reverse("eservices:application", args=[application.pk])).content.decode()
+    labels = ["Site address", "Cadastral number", "Type of building", "Number of floors", "Total floor area"]
+    assert sorted(labels, key=page.index) == labels
+
+
+def test_a_service_may_give_its_own_order_of_fields():
+    schema = {"required": ["b"], "ui:order": ["c", "b"], "properties": {"a": {}, "b": {}, "c": {}, "d": {}}}
+    assert [name for name, _spec in ordered_properties(schema)] == ["c", "b", "a", "d"]
+    assert [name for name, _spec in ordered_properties({"required": ["z"], "properties": {"y": {}, "z": {}}})] == [
+        "z", "y"]
