@@ -181,10 +181,18 @@ def application_detail(request, pk):
 
 @login_required
 @ratelimit(key="user", rate="30/m", method="POST", block=True)
-@idempotent_post
 def correction(request, pk):
     """The applicant answers the open correction request: the request, the files already attached, and the
-    application's form with every answer pre-filled."""
+    application's form with every answer pre-filled. As on the application form, an answer sent back with
+    errors keeps the new files that pass the checks (``_keep_files``)."""
+    response = _correction(request, pk)
+    if request.method == "POST" and response.status_code >= 400 and getattr(response, "context_data", None):
+        _keep_files(request, response.context_data["form"], response.context_data["application"].service_version)
+    return response
+
+
+@idempotent_post
+def _correction(request, pk):
     application = selectors.applications_of(user=request.user).filter(pk=pk).first()
     if application is None:
         raise Http404
@@ -214,7 +222,7 @@ def correction(request, pk):
                 messages.success(request, _("Your corrected application has been sent."))
                 return redirect("eservices:application", pk=application.pk)
     rounds = selectors.correction_conversation(application=application)
-    return render(request, "eservices/correction.html", {
+    return TemplateResponse(request, "eservices/correction.html", {
         "form": form, "application": application, "correction": rounds[-1] if rounds else None,
         "attachments": [(doc, attached.get(doc.code)) for doc in version.required_documents.all()],
     }, status=status)

@@ -257,6 +257,25 @@ def test_the_files_chosen_survive_an_error_in_another_field(client, people, perm
     assert kept.count() == 3 and {event.actor for event in kept} == {people.citizen}
 
 
+def test_a_new_file_sent_with_a_correction_survives_an_error_in_another_field(client, people, permit_service):
+    application = cases.in_correction(people.citizen, people.clerk)
+    client.force_login(people.citizen)
+    url = reverse("eservices:correction", args=[application.pk])
+    answer = {**PERMIT_DATA, "comment": "A readable scan."}
+    refused = client.post(url, {**answer, "floors": "0", "doc_site_plan": pdf_upload("site_plan_v2.pdf")})
+    assert refused.status_code == 400
+    page = html.unescape(refused.content.decode())
+    assert "Ensure this value is greater than or equal to 1." in page
+    assert "Already attached: “site_plan_v2.pdf”" in page
+    offered = _offered(refused)
+    assert set(offered) == {"site_plan"}
+
+    sent = client.post(url, {**answer, "doc_site_plan_upload": offered["site_plan"]})
+    assert sent.status_code == 302
+    site_plans = cases.versions_of(application).filter(document__code="site_plan")
+    assert list(site_plans.values_list("original_name", flat=True)) == ["site_plan.pdf", "site_plan_v2.pdf"]
+
+
 def test_every_file_error_is_reported_at_once_with_the_form_errors(client, people, permit_service):
     client.force_login(people.citizen)
     files = {"site_plan": SimpleUploadedFile("site_plan.pdf", b"MZ" + b"\0" * 200),
