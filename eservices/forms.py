@@ -9,7 +9,7 @@ from accounts.selectors import districts, districts_exist
 from core.validators import no_invisible_controls
 from documents.resumable import UploadRef
 
-from .schema import enum_titles, translated
+from .schema import enum_titles, properties_in_order, translated
 
 
 def _field_for(name, spec, required):
@@ -41,7 +41,7 @@ def application_form_class(version, *, partial=False):
     required = set() if partial else set(schema.get("required", []))
     fields = {
         name: _field_for(name, spec, name in required)
-        for name, spec in schema.get("properties", {}).items()
+        for name, spec in properties_in_order(schema)
     }
     for name, field in fields.items():
         # a draft may leave out what its submission will need: only what is never required is "optional"

@@ -4,7 +4,10 @@ Schemas carry English ``title``/``description``; translations sit in
 ``x-title``/``x-description`` (``{"ru": "..."}``) and enum labels in
 ``x-enum-titles`` (``{"en": {...}, "ru": {...}}``). A ``pattern`` is a regular
 expression, which means nothing to an applicant: ``x-pattern-message`` says in
-words what the value must look like (``{"en": "...", "ru": "..."}``).
+words what the value must look like (``{"en": "...", "ru": "..."}``). The questions
+come in the order of ``x-order`` (a list of property names) when the schema has
+one, else the required ones in the order of ``required``, then the others
+(``properties_in_order``).
 """
 
 from django.utils.formats import number_format
@@ -14,6 +17,16 @@ from django.utils.translation import gettext as _
 
 def translated(spec, key, default=""):
     return (spec.get(f"x-{key}") or {}).get(get_language()) or spec.get(key, default)
+
+
+def properties_in_order(schema):
+    """The schema's ``(name, spec)`` pairs in the order the form asks them and pages list the answers. The order
+    of ``properties`` itself is not kept: PostgreSQL stores a JSON object's keys shortest first (jsonb)."""
+    schema = schema or {}
+    properties = schema.get("properties", {})
+    listed = schema.get("x-order") or schema.get("required") or []
+    order = [name for name in listed if name in properties]
+    return [(name, properties[name]) for name in dict.fromkeys([*order, *properties])]
 
 
 def enum_titles(spec):
@@ -52,7 +65,7 @@ def display_rows(schema, data):
     """(label, value) pairs in the schema's order, for pages and letters."""
     properties = (schema or {}).get("properties", {})
     rows = []
-    for name, spec in properties.items():
+    for name, spec in properties_in_order(schema):
         if name in data:
             value = data[name]
             rows.append((translated(spec, "title", name), _shown(spec, value)))
