@@ -116,6 +116,17 @@ class ServiceVersion(models.Model):
     )
     fee = models.DecimalField(_("fee"), max_digits=10, decimal_places=2, default=0)
     deadline_days = models.PositiveSmallIntegerField(_("legal deadline (working days)"), default=30)
+    appeal_days = models.PositiveSmallIntegerField(
+        _("appeal period (calendar days)"), default=30,
+        help_text=_("How long after the date of a refusal its applicant may appeal, counting every day. The refusal "
+                    "letter gives the last day."))
+    appeal_body = models.CharField(
+        _("appeals are heard by"), max_length=300, blank=True,
+        help_text=_("Who decides an appeal against a refusal, as the letter names them, e.g. “The Hokim (head) of "
+                    "the city”. Empty: the municipality."))
+    appeal_address = models.TextField(
+        _("where to send an appeal"), blank=True,
+        help_text=_("Their postal address, reception office, e-mail or web address, as the refusal letter prints it."))
     flow = models.CharField(_("flow"), max_length=150, choices=flow_choices, validators=[validate_flow_label],
                             help_text=_("The registered flow the service's cases run on, by its label."))
     created = models.DateTimeField(_("created"), auto_now_add=True)
