@@ -135,7 +135,7 @@ class BuildingPermitFlow(CaseFlow, flow.Flow):
                         "ask you to correct it, and the deadline waits for your answer.")),
         ("in_review", _("The architecture, fire safety and environment departments review your project.")),
         ("awaiting_decision", _("The head of the department decides. You get an e-mail, and the decision letter "
-                                "to download on this page.")),
+                                "to download from the page of your application.")),
     )
     status_labels = {
         "submitted": _("Submitted — completeness check"),
