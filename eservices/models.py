@@ -307,6 +307,10 @@ class Application(models.Model):
 
     #: how a case can end (the outcome that sets its documents' retention)
     FINAL_STATUSES = (Status.APPROVED, Status.REFUSED, Status.CLOSED, Status.WITHDRAWN)
+    #: the colour of each status's tag (``status_colour``): waiting on its applicant orange, granted green,
+    #: refused red, over without a decision grey; a flow colours the statuses it adds (CaseFlow.status_colours)
+    STATUS_COLOURS = {Status.DRAFT: "grey", Status.SUBMITTED: "blue", Status.CORRECTION: "orange",
+                      Status.APPROVED: "green", Status.REFUSED: "red", Status.CLOSED: "grey", Status.WITHDRAWN: "grey"}
 
     reference = models.CharField(_("reference number"), max_length=32, unique=True, null=True, blank=True)
     applicant = models.ForeignKey(
@@ -361,6 +365,15 @@ class Application(models.Model):
         if label is None:
             label = dict(self.Status.choices).get(self.status, self.status)
         return label
+
+    @property
+    def status_colour(self):
+        """The colour of the status's tag: this model's for a generic status, else as the case's flow colours it,
+        else blue."""
+        if self.status in self.STATUS_COLOURS:
+            return self.STATUS_COLOURS[self.status]
+        flow_class = self.service_version.flow_class if self.service_version_id else None
+        return (flow_class.status_colours.get(self.status) if flow_class is not None else None) or "blue"
 
     @property
     def is_decided(self):

@@ -144,6 +144,7 @@ class BuildingPermitFlow(CaseFlow, flow.Flow):
         "awaiting_decision": _("Awaiting decision"),
         "closed": _("Closed — correction not answered in time"),
     }
+    status_colours = {"in_review": "light-blue", "awaiting_decision": "purple"}
 
     def start_case(self, activation, application):
         activation.process.artifact = application
