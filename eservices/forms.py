@@ -96,6 +96,6 @@ class CorrectionForm(forms.Form):
 
 
 class WithdrawForm(forms.Form):
-    reason = forms.CharField(label=_("Why are you withdrawing it? (optional)"), widget=forms.Textarea(attrs={"rows": 3}),
+    reason = forms.CharField(label=_("Why are you withdrawing it?"), widget=forms.Textarea(attrs={"rows": 3}),
                              required=False, max_length=2000, validators=[no_invisible_controls],
                              help_text=_("The department reads this with the case."))
