@@ -71,7 +71,7 @@ def test_anyone_can_confirm_an_issued_permit_on_the_verify_page(client, permit):
     html = page.content.decode()
     assert "Valid</strong>" in html and "has not revoked it" in html
     assert permit.display_code in html and permit.title in html
-    assert '<dd id="issued-to">A***a C*****n</dd>' in html  # masked: the name is not given away
+    assert 'id="issued-to">A***a C*****n</dd>' in html  # masked: the name is not given away
     assert "Aziza" not in html and "Citizen" not in html
     assert permit.version.sha256 in html
     assert timezone.localtime(permit.issued_at).strftime("%Y-%m-%d %H:%M") in html
