@@ -313,6 +313,9 @@ MUNIS_MUNICIPALITY_NAMES = {code: env(f"MUNIS_MUNICIPALITY_NAME_{code.upper()}")
 MUNIS_LOGO = env("MUNIS_LOGO", default="img/municipality-logo.svg")
 MUNIS_BRAND_COLOUR = env("MUNIS_BRAND_COLOUR", default="#1d4e89")
 MUNIS_LINK_COLOUR = env("MUNIS_LINK_COLOUR", default="#1a5a96")
+# The currency of the services' fees, written after the amount ("150,000 UZS"; "150 000 сум" in Russian):
+# a code or a symbol, translated through the catalogs like the municipality's name.
+MUNIS_CURRENCY = env("MUNIS_CURRENCY", default=gettext_noop("UZS"))
 # Issued documents (documents.issuing): the letterhead, the signature, the verify page.
 # Who signs issued PDFs: a dotted path to a documents.signing.Signer; empty: issue unsigned.
 MUNIS_PDF_SIGNER = env("MUNIS_PDF_SIGNER", default="documents.signing.PadesSigner")

@@ -78,6 +78,33 @@ def clean_filename(name):
     return (base or "file")[:150]
 
 
+def allowed_types():
+    """The content types an upload may have (MUNIS_UPLOAD_ALLOWED_TYPES)."""
+    return list(getattr(settings, "MUNIS_UPLOAD_ALLOWED_TYPES", DEFAULT_ALLOWED_TYPES))
+
+
+def accepted_types_in_words():
+    """The allowed types as people name them, for the hints that tell them before they choose a file:
+    "PDF, JPEG or PNG"."""
+    names = [LABELS.get(content_type, content_type) for content_type in allowed_types()]
+    if len(names) < 2:
+        return "".join(names)
+    return _("%(types)s or %(last)s") % {"types": ", ".join(names[:-1]), "last": names[-1]}
+
+
+def accepted_for_input():
+    """A file input's ``accept``: the allowed types and the extensions their files may carry (a browser's file
+    chooser offers those first; the checks here still decide)."""
+    allowed = allowed_types()
+    extensions = sorted({extension for content_type in allowed for extension in EXTENSIONS.get(content_type, ())})
+    return ",".join([*extensions, *allowed])
+
+
+def size_limit():
+    """MUNIS_UPLOAD_MAX_BYTES as people read it, in their language: "10 MB" rather than "10.0 MB"."""
+    return re.sub(r"(\d)[.,]0(?!\d)", r"\1", filesizeformat(settings.MUNIS_UPLOAD_MAX_BYTES))
+
+
 def zip_limits():
     return inspection.ZipLimits(
         entries=getattr(settings, "MUNIS_UPLOAD_ZIP_MAX_ENTRIES", 1000),
@@ -114,7 +141,7 @@ def _check(uploaded, name):
             "name": name, "size": filesizeformat(size), "limit": filesizeformat(limit)})
     if size == 0:
         raise _Refused("empty", _("“%(name)s” is empty.") % {"name": name})
-    allowed = list(getattr(settings, "MUNIS_UPLOAD_ALLOWED_TYPES", DEFAULT_ALLOWED_TYPES))
+    allowed = allowed_types()
 
     uploaded.seek(0)
     head = uploaded.read(HEAD_BYTES)

@@ -28,6 +28,7 @@ from .blobs import blob_read
 from .codes import format_code, normalize_code
 from .selectors import issued_document_by_code
 from .signing import signature_report
+from .uploads import size_limit
 from .verification import DigestUploadHandler, mask_name
 
 UPLOAD_FIELD = "pdf"
@@ -123,5 +124,5 @@ def _page(request, issued, *, comparison=None, upload_error=None, status=200):
         "issued": issued, "version": version, "document": version.document,
         "issued_to": mask_name(issued.issued_to), "report": report, "comparison": comparison,
         "upload_error": upload_error, "upload_field": UPLOAD_FIELD, "municipality": municipality_name(),
-        "max_size": filesizeformat(settings.MUNIS_UPLOAD_MAX_BYTES),
+        "max_size": size_limit(),
     }, status=status)

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.selectors import districts, districts_exist
 from core.validators import no_invisible_controls
 from documents.resumable import UploadRef
+from documents.uploads import accepted_for_input, accepted_types_in_words, size_limit
 
 from .schema import enum_titles, ordered_properties, translated
 
@@ -52,13 +53,18 @@ def application_form_class(version, *, partial=False):
             help_text=_("The district the application concerns (for a building: where the site is)."))
     for doc in version.required_documents.all():
         fields[f"doc_{doc.code}"] = forms.FileField(
-            label=doc.name, required=False,
-            help_text=_("Required") if doc.mandatory else _("Optional"),
+            label=doc.name, required=False, help_text=upload_hint(),
+            widget=forms.ClearableFileInput(attrs={"accept": accepted_for_input()}),
         )
         fields[f"doc_{doc.code}"].optional = not doc.mandatory
         # the id of a completed resumable upload (documents.resumable) sent instead of the file
         fields[f"doc_{doc.code}_upload"] = forms.CharField(required=False, widget=forms.HiddenInput)
     return type("ApplicationForm", (forms.Form,), fields)
+
+
+def upload_hint():
+    """What a file must be, told under each file field before anyone chooses one."""
+    return _("A %(types)s file, at most %(size)s.") % {"types": accepted_types_in_words(), "size": size_limit()}
 
 
 def form_data_from(cleaned, version):
@@ -122,6 +128,6 @@ def correction_form(application, *, attached, data=None, files=None):
 
 
 class WithdrawForm(forms.Form):
-    reason = forms.CharField(label=_("Why are you withdrawing it? (optional)"), widget=forms.Textarea(attrs={"rows": 3}),
+    reason = forms.CharField(label=_("Why are you withdrawing it?"), widget=forms.Textarea(attrs={"rows": 3}),
                              required=False, max_length=2000, validators=[no_invisible_controls],
                              help_text=_("The department reads this with the case."))

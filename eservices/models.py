@@ -116,6 +116,17 @@ class ServiceVersion(models.Model):
     )
     fee = models.DecimalField(_("fee"), max_digits=10, decimal_places=2, default=0)
     deadline_days = models.PositiveSmallIntegerField(_("legal deadline (working days)"), default=30)
+    appeal_days = models.PositiveSmallIntegerField(
+        _("appeal period (calendar days)"), default=30,
+        help_text=_("How long after the date of a refusal its applicant may appeal, counting every day. The refusal "
+                    "letter gives the last day."))
+    appeal_body = models.CharField(
+        _("appeals are heard by"), max_length=300, blank=True,
+        help_text=_("Who decides an appeal against a refusal, as the letter names them, e.g. “The Hokim (head) of "
+                    "the city”. Empty: the municipality."))
+    appeal_address = models.TextField(
+        _("where to send an appeal"), blank=True,
+        help_text=_("Their postal address, reception office, e-mail or web address, as the refusal letter prints it."))
     flow = models.CharField(_("flow"), max_length=150, choices=flow_choices, validators=[validate_flow_label],
                             help_text=_("The registered flow the service's cases run on, by its label."))
     created = models.DateTimeField(_("created"), auto_now_add=True)
@@ -296,6 +307,10 @@ class Application(models.Model):
 
     #: how a case can end (the outcome that sets its documents' retention)
     FINAL_STATUSES = (Status.APPROVED, Status.REFUSED, Status.CLOSED, Status.WITHDRAWN)
+    #: the colour of each status's tag (``status_colour``): waiting on its applicant orange, granted green,
+    #: refused red, over without a decision grey; a flow colours the statuses it adds (CaseFlow.status_colours)
+    STATUS_COLOURS = {Status.DRAFT: "grey", Status.SUBMITTED: "blue", Status.CORRECTION: "orange",
+                      Status.APPROVED: "green", Status.REFUSED: "red", Status.CLOSED: "grey", Status.WITHDRAWN: "grey"}
 
     reference = models.CharField(_("reference number"), max_length=32, unique=True, null=True, blank=True)
     applicant = models.ForeignKey(
@@ -350,6 +365,15 @@ class Application(models.Model):
         if label is None:
             label = dict(self.Status.choices).get(self.status, self.status)
         return label
+
+    @property
+    def status_colour(self):
+        """The colour of the status's tag: this model's for a generic status, else as the case's flow colours it,
+        else blue."""
+        if self.status in self.STATUS_COLOURS:
+            return self.STATUS_COLOURS[self.status]
+        flow_class = self.service_version.flow_class if self.service_version_id else None
+        return (flow_class.status_colours.get(self.status) if flow_class is not None else None) or "blue"
 
     @property
     def is_decided(self):

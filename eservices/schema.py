@@ -6,8 +6,7 @@ Schemas carry English ``title``/``description``; translations sit in
 expression, which means nothing to an applicant: ``x-pattern-message`` says in
 words what the value must look like (``{"en": "...", "ru": "..."}``).
 
-The order of the fields is ``ui:order`` (a list of property names, the convention of react-jsonschema-form) when
-the schema gives one; else the required fields in the order ``required`` lists them, then the optional ones.
+The order of the fields is ``x-order`` (a list of property names) when the schema gives one; else the required fields in the order ``required`` lists them, then the optional ones.
 Never the order of ``properties`` alone: PostgreSQL stores a schema as jsonb, which does not keep an object's keys
 in the order they were written.
 """
@@ -20,7 +19,7 @@ from django.utils.translation import gettext as _
 def ordered_properties(schema):
     """The schema's ``(name, spec)`` pairs in the order people fill them in (see the module's docstring)."""
     properties = (schema or {}).get("properties") or {}
-    first = [*(schema or {}).get("ui:order", []), *(schema or {}).get("required", [])]
+    first = [*(schema or {}).get("x-order", []), *(schema or {}).get("required", [])]
     names = list(dict.fromkeys(name for name in first if name in properties))
     names += sorted(name for name in properties if name not in names)
     return [(name, properties[name]) for name in names]

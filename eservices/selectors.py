@@ -18,6 +18,7 @@ from workflows.cases import (
     routed_to,
     undecided_and_running,
 )
+from workflows.sla import DAY, calendar_for
 
 from .models import DECISION_LETTER_PLACE, Application, ServiceVersion
 
@@ -62,6 +63,21 @@ def version_for_new_case(*, code):
     if version is None:
         raise NotFound(_("This service is not available at the moment."), code="service_not_available")
     return version
+
+
+def decision_due_if_submitted_now(version, *, now=None):
+    """When the legal deadline of a case of ``version`` submitted now would run out: ``deadline_days``
+    working days in the calendar of the service's department (its holidays and those of the organisations
+    above it), as its case clock will count them. A correction asked for on the way pauses that clock, so
+    the decision can come later than this, never sooner for want of time."""
+    start = now or timezone.now()
+    return timezone.localtime(calendar_for(version.service_type.department_id).add(start, version.deadline_days * DAY))
+
+
+def steps_after_applying(version):
+    """What happens to a case of ``version`` once it is submitted, in words for its applicant (the flow's
+    ``applicant_journey``)."""
+    return [sentence for _status, sentence in version.flow_class.applicant_journey]
 
 
 def service_names_by_code(*, flows):

@@ -7,7 +7,7 @@ from .models import RequiredDocument, ServiceVersion
 
 @register(ServiceVersion)
 class ServiceVersionTranslation(TranslationOptions):
-    fields = ("name", "description")
+    fields = ("name", "description", "appeal_body", "appeal_address")
 
 
 @register(RequiredDocument)

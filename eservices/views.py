@@ -16,7 +16,9 @@ from core.audit import trail_key_for
 from core.errors import InvalidTransition, ValidationFailed
 from core.forms import add_domain_errors
 from core.idempotency import idempotent_post
+from core.templatetags.design_system import optional
 from documents.resumable import upload_session_of
+from documents.uploads import accepted_types_in_words, size_limit
 from workflows.case_views import streamed_response
 from workflows.selectors import case_clock_of
 
@@ -32,8 +34,18 @@ def catalog(request):
 
 @require_GET
 def service_detail(request, code):
+    """What a first-time applicant needs to know before they start: cost, time, documents and the files they
+    may be, the questions (and which may be left out), and what happens after they apply."""
     version = selectors.version_for_new_case(code=code)
-    return render(request, "eservices/service_detail.html", {"version": version})
+    form = application_form_class(version)()
+    questions = [(field.label, optional(field)) for field in form.visible_fields()
+                 if not field.name.startswith("doc_")]
+    return render(request, "eservices/service_detail.html", {
+        "version": version, "documents": version.required_documents.all(), "questions": questions,
+        "file_types": accepted_types_in_words(), "size_limit": size_limit(),
+        "decision_due": selectors.decision_due_if_submitted_now(version),
+        "steps_after_applying": selectors.steps_after_applying(version),
+    })
 
 
 @login_required

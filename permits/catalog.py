@@ -85,8 +85,15 @@ BUILDING_PERMIT = {
     "Заявление проходит проверку комплектности, архитектурную, пожарную и экологическую "
     "экспертизу; решение принимает начальник управления.",
     "form_schema": BUILDING_PERMIT_SCHEMA,
-    "fee": Decimal("150.00"),
+    "fee": Decimal("150000.00"),
     "deadline_days": 30,
+    "appeal_days": 30,
+    "appeal_body_en": "The Hokim (head) of the city",
+    "appeal_body_ru": "Хоким города",
+    "appeal_address_en": "City Hall, reception office for appeals, 1 Mustaqillik Square, Tashkent; "
+    "or by e-mail to appeals@cityhall.example",
+    "appeal_address_ru": "Хокимият города, приёмная по жалобам, площадь Мустакиллик, 1, Ташкент; "
+    "или по электронной почте appeals@cityhall.example",
     "flow": "permits.BuildingPermitFlow",
 }
 

@@ -126,6 +126,6 @@ def _second_version(service, admin):
         "type": "integer", "title": "Parking spaces on the site", "minimum": 0, "maximum": 500,
         "x-title": {"ru": "Парковочные места на участке"},
     }
-    draft.fee = Decimal("180.00")
+    draft.fee = Decimal("180000.00")
     applications.service_version_save_draft(actor=admin, version=draft)
     applications.service_version_publish(actor=admin, version=draft)

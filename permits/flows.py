@@ -135,7 +135,7 @@ class BuildingPermitFlow(CaseFlow, flow.Flow):
                         "ask you to correct it, and the deadline waits for your answer.")),
         ("in_review", _("The architecture, fire safety and environment departments review your project.")),
         ("awaiting_decision", _("The head of the department decides. You get an e-mail, and the decision letter "
-                                "to download on this page.")),
+                                "to download from the page of your application.")),
     )
     status_labels = {
         "submitted": _("Submitted — completeness check"),
@@ -144,6 +144,7 @@ class BuildingPermitFlow(CaseFlow, flow.Flow):
         "awaiting_decision": _("Awaiting decision"),
         "closed": _("Closed — correction not answered in time"),
     }
+    status_colours = {"in_review": "light-blue", "awaiting_decision": "purple"}
 
     def start_case(self, activation, application):
         activation.process.artifact = application

@@ -64,6 +64,12 @@ def permit_decide(*, task, actor, data):
     return application
 
 
+def appeal_deadline(version, *, decided):
+    """The last day to appeal a refusal decided at ``decided``: its date in the municipality's time zone plus
+    the service's appeal period, in calendar days (``ServiceVersion.appeal_days``)."""
+    return timezone.localdate(decided) + datetime.timedelta(days=version.appeal_days)
+
+
 def permit_issue_letter(*, application, approved):
     """Issue the permit or refusal letter (a signed PDF/A with its verification code,
     documents.issuing) as the case's decision letter, and close the case. Runs inside
@@ -80,6 +86,7 @@ def permit_issue_letter(*, application, approved):
         document_class=document_class(DECISION_LETTER), template_name="permits/decision.html",
         context={"application": application, "approved": approved,
                  "valid_until": (now + PERMIT_VALIDITY) if approved else None,
+                 "appeal_by": None if approved else appeal_deadline(application.service_version, decided=now),
                  "signer": step_done_by(application.process, "decision")},
         issued_to=application.applicant.full_name, language=language, owner=application.service_type.department,
         file_name=f"{application.reference}-{'permit' if approved else 'refusal'}.pdf",

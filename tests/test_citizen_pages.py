@@ -74,7 +74,7 @@ def test_the_form_and_the_answers_keep_the_order_the_service_wrote(client, peopl
 
 
 def test_a_service_may_give_its_own_order_of_fields():
-    schema = {"required": ["b"], "ui:order": ["c", "b"], "properties": {"a": {}, "b": {}, "c": {}, "d": {}}}
+    schema = {"required": ["b"], "x-order": ["c", "b"], "properties": {"a": {}, "b": {}, "c": {}, "d": {}}}
     assert [name for name, _spec in ordered_properties(schema)] == ["c", "b", "a", "d"]
     assert [name for name, _spec in ordered_properties({"required": ["z"], "properties": {"y": {}, "z": {}}})] == [
         "z", "y"]

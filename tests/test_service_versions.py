@@ -150,7 +150,7 @@ def test_a_published_version_cannot_be_changed_by_the_services_or_the_model(peop
         service_version_publish(actor=people.admin, version=published)
 
     published.refresh_from_db()
-    assert published.fee == Decimal("150.00") and published.required_documents.count() == 4
+    assert published.fee == Decimal("150000.00") and published.required_documents.count() == 4
     assert not AuditEvent.objects.filter(action="eservices.service_version.edit").exists()
 
 
@@ -165,7 +165,7 @@ def test_the_admin_shows_a_published_version_read_only_and_edits_drafts_through_
     assert 'name="_save"' not in page.content.decode() and 'name="fee"' not in page.content.decode()
     assert client.post(change, {"fee": "1.00"}).status_code == 403
     published.refresh_from_db()
-    assert published.fee == Decimal("150.00")
+    assert published.fee == Decimal("150000.00")
 
     # "New draft from this version", then edit the draft's fee, then "Publish".
     changelist = reverse("admin:eservices_serviceversion_changelist")
@@ -177,12 +177,12 @@ def test_the_admin_shows_a_published_version_read_only_and_edits_drafts_through_
     form = client.get(reverse("admin:eservices_serviceversion_change", args=[draft.pk])).content.decode()
     assert 'name="_save"' in form
     assert client.post(reverse("admin:eservices_serviceversion_change", args=[draft.pk]), {
-        **admin_form_of(draft), "fee": "175.00",
+        **admin_form_of(draft), "fee": "175000.00",
     }).status_code == 302
     draft.refresh_from_db()
-    assert draft.fee == Decimal("175.00")
+    assert draft.fee == Decimal("175000.00")
     edit = AuditEvent.objects.get(action="eservices.service_version.edit")
-    assert edit.actor_id == people.admin.pk and edit.before == {"fee": "150.00"} and edit.after["fee"] == "175.00"
+    assert edit.actor_id == people.admin.pk and edit.before == {"fee": "150000.00"} and edit.after["fee"] == "175000.00"
 
     response = client.post(changelist, {"action": "publish", "_selected_action": [draft.pk]}, follow=True)
     assert "Building permit, version 2 published." in response.content.decode()
@@ -195,7 +195,8 @@ def test_the_admin_shows_a_published_version_read_only_and_edits_drafts_through_
 def admin_form_of(version):
     """The admin form of a draft as the browser would post it back unchanged."""
     data = {name: getattr(version, name) or "" for name in (
-        "name_en", "name_ru", "description_en", "description_ru", "fee", "deadline_days", "flow")}
+        "name_en", "name_ru", "description_en", "description_ru", "fee", "deadline_days", "appeal_days",
+        "appeal_body_en", "appeal_body_ru", "appeal_address_en", "appeal_address_ru", "flow")}
     data["form_schema"] = json.dumps(version.form_schema)
     prefix = "required_documents"
     documents = list(version.required_documents.all())
@@ -350,7 +351,7 @@ def test_an_administrator_adds_a_new_service_and_its_first_version_in_the_admin(
     schema = {"type": "object", "required": ["trees"], "properties": {"trees": {"type": "integer", "minimum": 1}}}
     response = client.post(add, {
         "service_type": service_type.pk, "name_en": "Tree felling permit", "name_ru": "", "description_en": "",
-        "description_ru": "", "form_schema": json.dumps(schema), "fee": "0", "deadline_days": "10",
+        "description_ru": "", "form_schema": json.dumps(schema), "fee": "0", "deadline_days": "10", "appeal_days": "30",
         "flow": "permits.BuildingPermitFlow", **empty_formset("required_documents", total=1),
         "required_documents-0-code": "photo", "required_documents-0-name_en": "Photo of the trees",
         "required_documents-0-mandatory": "on",
@@ -363,7 +364,7 @@ def test_an_administrator_adds_a_new_service_and_its_first_version_in_the_admin(
     assert created.actor_id == people.admin.pk and created.trail_key == trail_key_for(service_type)
 
     bad = client.post(add, {"service_type": service_type.pk, "name_en": "Second draft",
-                            "form_schema": json.dumps(schema), "fee": "0", "deadline_days": "10", "flow": "permits.BuildingPermitFlow",
+                            "form_schema": json.dumps(schema), "fee": "0", "deadline_days": "10", "appeal_days": "30", "flow": "permits.BuildingPermitFlow",
                             **empty_formset("required_documents")})
     assert bad.status_code == 409 and "still a draft" in bad.content.decode()
 

@@ -109,6 +109,9 @@ class CaseFlow:
     #: status code -> label, for the statuses this flow's cases take (those in
     #: ``case_statuses`` and any outcome the flow's services set)
     status_labels: dict = {}
+    #: status code -> the colour of its status tag (a GOV.UK Frontend tag colour: grey, green, turquoise, blue,
+    #: light-blue, purple, pink, red, orange, yellow), for statuses the case's app does not colour itself
+    status_colours: dict = {}
     #: template showing the case on a staff task page (context: case, task)
     case_template = "workflows/case_summary.html"
     #: How the inbox reaches the case a process serves, as lookups from the

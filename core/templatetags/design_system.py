@@ -69,3 +69,11 @@ def optional(field):
 @register.filter
 def describedby(field):
     return described_by(field)
+
+
+@register.inclusion_tag("breadcrumbs.html")
+def breadcrumbs(*trail):
+    """The design system's breadcrumbs: Home, then ``label, url`` pairs, then the current page's name (not a
+    link): ``{% breadcrumbs _("Services") catalog_url version.name %}``."""
+    *pairs, current = trail
+    return {"links": list(zip(pairs[::2], pairs[1::2], strict=True)), "current": current}
