@@ -15,6 +15,9 @@ from eservices.models import ServiceType, TaskRoute
 BUILDING_PERMIT_SCHEMA = {
     "type": "object",
     "required": ["site_address", "cadastral_number", "building_type", "floors", "floor_area"],
+    # the order of the questions (PostgreSQL does not keep the order of "properties")
+    "x-order": ["site_address", "cadastral_number", "building_type", "floors", "floor_area", "start_date",
+                "description"],
     "properties": {
         "site_address": {
             "type": "string", "title": "Site address", "minLength": 5, "maxLength": 300,
