@@ -117,6 +117,7 @@ class BuildingPermitFlow(CaseFlow, flow.Flow):
     case_lookups = {
         "reference": "application__reference",
         "applicant": "application__applicant__full_name",
+        "submitted": "application__submitted_at",
         "service": "application__service_type__code",
         "district": "application__district",
     }

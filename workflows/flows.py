@@ -112,9 +112,10 @@ class CaseFlow:
     #: template showing the case on a staff task page (context: case, task)
     case_template = "workflows/case_summary.html"
     #: How the inbox reaches the case a process serves, as lookups from the
-    #: process: ``reference`` and ``applicant`` (searched), ``service`` (a service
-    #: code) and ``district`` (an organisation id) (filtered). A flow leaves out
-    #: what its cases don't have; the engine never names a domain model itself.
+    #: process: ``reference`` and ``applicant`` (shown and searched), ``submitted``
+    #: (when the case was filed, shown), ``service`` (a service code) and
+    #: ``district`` (an organisation id) (filtered). A flow leaves out what its
+    #: cases don't have; the engine never names a domain model itself.
     case_lookups: dict = {}
 
     def case_deadline(self, process):

@@ -22,6 +22,7 @@ from . import delegations as delegation_services
 from . import selectors, services
 from .forms import BulkReassignForm, DelegationForm, InboxFilterForm, ReassignForm
 from .models import Delegation
+from .sla import Clock
 
 
 def _staff_only(user):
@@ -58,20 +59,28 @@ def _url_for_pk(name):
     return lambda pk: f"{before}{int(pk)}{after}"
 
 
+def _local_day(moment):
+    """``(ISO 8601 for <time>, the day shown)`` of a moment in the municipality's time zone."""
+    if moment is None:
+        return "", ""
+    local = timezone.localtime(moment)
+    return local.isoformat(), local.date().isoformat()
+
+
 def _prepare_rows(tasks):
     """What an inbox row draws beyond the task and its case, worked out here once per page
     instead of by template tags in each row: its links (two ``reverse`` calls for the page), the
-    label of its tick box (one translation for the page), and its due date in local time, as
-    ISO 8601 for ``<time>`` and as the day shown."""
+    label of its tick box and of its clock (one translation each for the page), and its due and
+    submission dates in local time, as ISO 8601 for ``<time>`` and as the day shown."""
     task_url, claim_url = _url_for_pk("workflows:task"), _url_for_pk("workflows:claim")
     select = _("Select %(case)s")
+    clock_labels = {state: str(label) for state, label in Clock.LABELS.items()} | {None: _("No deadline")}
     for task in tasks:
         task.url, task.claim_url = task_url(task.pk), claim_url(task.pk)
-        task.select_label = select % {"case": task.case}
-        task.due_iso = task.due_day = ""
-        if task.due:
-            due = timezone.localtime(task.due)
-            task.due_iso, task.due_day = due.isoformat(), due.date().isoformat()
+        task.select_label = select % {"case": task.case_label}
+        task.clock_label = clock_labels.get(task.clock, "")
+        task.due_iso, task.due_day = _local_day(task.due)
+        task.submitted_iso, task.submitted_day = _local_day(task.submitted_at)
 
 
 @login_required
