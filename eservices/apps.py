@@ -28,7 +28,8 @@ class EservicesConfig(AppConfig):
             can_read=lambda user, case: application_visible_to(user=user, pk=case.pk) is not None,
             outcome=lambda case: case.status if case.status in Application.FINAL_STATUSES else None,
             ended_at=lambda case: case.decided_at,
-            private_while=lambda case: case.status == Application.Status.DRAFT)
+            private_while=lambda case: case.status == Application.Status.DRAFT,
+            page=lambda case: reverse("eservices:application", args=[case.pk]))
         document_classes.register()
         # A case is shared with a named person by the heads of the department that owns its service.
         sharing.register(

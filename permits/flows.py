@@ -17,7 +17,7 @@ from workflows.flows import CaseFlow, case_start, department_task, no_url_view
 from workflows.registry import label_of, versions_of
 from workflows.sla import DAY, Sla
 
-from . import forms, services
+from . import forms, selectors, services
 
 
 def _routed(step):
@@ -112,6 +112,9 @@ class BuildingPermitFlow(CaseFlow, flow.Flow):
         "review_fire_safety": (forms.ReviewForm, services.permit_review),
         "review_environment": (forms.ReviewForm, services.permit_review),
         "decision": (forms.DecisionForm, services.permit_decide),
+    }
+    task_panels = {
+        "decision": ("permits/staff/reviews.html", selectors.permit_decision_panel),
     }
     case_template = "eservices/staff/case_summary.html"
     case_lookups = {

@@ -12,6 +12,7 @@ from django.utils import timezone
 from accounts.models import Organisation
 
 from . import cases
+from .cases import Task
 from .flowapp.flows import WorkOrderFlow
 
 INBOX = reverse("workflows:inbox")
@@ -110,3 +111,107 @@ def test_pages_of_the_inbox_are_numbered(client, people, permit_service):
     pagination = html.split('<nav class="govuk-pagination"', 1)[1].split("</nav>", 1)[0]
     assert 'aria-label="Page 1"' in pagination and 'aria-label="Page 2" aria-current="page"' in pagination
     assert 'rel="prev"' in pagination and 'rel="next"' not in pagination
+
+
+# --- the task page ----------------------------------------------------------------------------------------------------
+
+def _summary_list(html):
+    """``{key: value}`` of the first summary list in ``html``."""
+    listing = html.split('<dl class="govuk-summary-list', 1)[1].split("</dl>", 1)[0]
+    return {_text(key): _text(value) for key, value in re.findall(
+        r'<dt class="govuk-summary-list__key">(.*?)</dt>\s*<dd class="govuk-summary-list__value[^"]*"[^>]*>(.*?)</dd>',
+        listing, flags=re.S)}
+
+
+def test_the_task_page_sets_out_the_tasks_facts_under_breadcrumbs(client, people, permit_service):
+    application = cases.submitted(people.citizen)
+    task = cases.claimed(application, "check_completeness", people.clerk)
+    client.force_login(people.clerk)
+    html = _page(client, reverse("workflows:task", args=[task.pk]))
+
+    case_url = reverse("eservices:application", args=[application.pk])
+    crumbs = html.split('<nav class="govuk-breadcrumbs"', 1)[1].split("</nav>", 1)[0]
+    assert [_text(item) for item in re.findall(r"<li[^>]*>(.*?)</li>", crumbs)] == [
+        "Inbox", application.reference, "Completeness check"]
+    assert f'href="{INBOX}"' in crumbs and f'href="{case_url}"' in crumbs
+    assert '<li class="govuk-breadcrumbs__list-item" aria-current="page">Completeness check</li>' in crumbs
+    assert f"<title>Completeness check – {application.reference} – " in html
+
+    due = timezone.localtime(task.sla_clock.due_at)
+    facts = _summary_list(html)
+    assert facts["Case"] == application.reference
+    assert facts["Status"] == "Assigned" and facts["Holder"] == "Dilnoza Clerk"
+    assert facts["Deadline"] == f"{due:%Y-%m-%d %H:%M} On time"
+    assert facts["Legal deadline"].endswith("On time")
+    assert facts["Process"].startswith("This case runs on version 1 of its process.")
+    assert '<button type="submit" class="govuk-button" data-module="govuk-button">Complete</button>' in html
+
+
+def _review(client, application, step, reviewer, favourable, comment):
+    client.force_login(reviewer)
+    cases.claim_and_complete(client, cases.open_task(application, step),
+                             favourable="yes" if favourable else "no", comment=comment)
+
+
+def _cards(html):
+    """``{card title: {key: value}}`` of the page's summary cards."""
+    cards = {}
+    for card in re.split(r'<div class="govuk-summary-card[ "]', html)[1:]:
+        title = _text(re.search(r'<h3 class="govuk-summary-card__title">(.*?)</h3>', card, flags=re.S).group(1))
+        cards[title] = _summary_list(card)
+    return cards
+
+
+def test_the_head_reads_every_reviews_opinion_and_comment_on_the_decision_page(client, people, permit_service):
+    application = cases.in_review(people.citizen, people.clerk)
+    _review(client, application, "review_architecture", people.clerk, True, "The facade matches the street.")
+    _review(client, application, "review_fire_safety", people.fire, False, "No second stair on the 4th floor.")
+    _review(client, application, "review_environment", people.environment, True, "")
+    decision = cases.open_task(application, "decision")
+    finished = {step: timezone.localtime(Task.objects.get(process_id=application.process_id,
+                                                                 flow_task__endswith=step).finished)
+                for step in ("review_architecture", "review_fire_safety", "review_environment")}
+
+    client.force_login(people.supervisor)
+    url = reverse("workflows:task", args=[decision.pk])
+    expected = {
+        "Architecture review": {"Opinion": "Favourable", "Comment": "The facade matches the street.",
+                                "Reviewer": "Dilnoza Clerk",
+                                "Reviewed on": f"{finished['review_architecture']:%Y-%m-%d %H:%M}"},
+        "Fire safety review": {"Opinion": "Unfavourable", "Comment": "No second stair on the 4th floor.",
+                               "Reviewer": "Farrukh Fire",
+                               "Reviewed on": f"{finished['review_fire_safety']:%Y-%m-%d %H:%M}"},
+        "Environmental review": {"Opinion": "Favourable", "Comment": "No comment", "Reviewer": "Gulnora Environment",
+                                 "Reviewed on": f"{finished['review_environment']:%Y-%m-%d %H:%M}"},
+    }
+    html = _page(client, url)
+    assert _cards(html) == expected
+    assert '<strong class="govuk-tag govuk-tag--red">Unfavourable</strong>' in html
+
+    # Once the head holds the task, the reviews stand above the decision they take on the same page.
+    assert client.post(reverse("workflows:claim", args=[decision.pk])).status_code == 302
+    html = _page(client, url)
+    assert _cards(html) == expected
+    assert html.index('id="reviews-heading"') < html.index('id="task-form"')
+    assert 'name="approve"' in html.split('id="task-form"', 1)[1]
+
+
+def test_a_clerk_who_cannot_decide_cannot_take_the_decision_and_other_departments_cannot_open_it(
+        client, people, permit_service):
+    application = cases.reviewed(people.citizen, people)
+    decision = cases.open_task(application, "decision")
+    url = reverse("workflows:task", args=[decision.pk])
+
+    client.force_login(people.clerk)  # of the head's department: reads the page, takes nothing
+    assert application.reference not in _page(client, INBOX)
+    html = _page(client, url)
+    assert 'id="task-form"' not in html and reverse("workflows:claim", args=[decision.pk]) not in html
+    response = client.post(reverse("workflows:claim", args=[decision.pk]))
+    assert response.status_code == 403
+    assert "Only the head of the department can take this step." in response.content.decode()
+    assert client.post(url, {"approve": "yes"}).status_code == 403
+    decision.refresh_from_db()
+    assert decision.status == "NEW" and decision.owner_id is None
+
+    client.force_login(people.fire)  # another department's clerk
+    assert client.get(url).status_code == 404

@@ -9,8 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
+from viewflow.workflow.status import STATUS
 
 from accounts import permissions
 from core.errors import PermissionDenied as NotYourTask
@@ -20,6 +21,8 @@ from core.idempotency import idempotent_post
 
 from . import delegations as delegation_services
 from . import selectors, services
+from .cases import case_page_url
+from .flows import case_of
 from .forms import BulkReassignForm, DelegationForm, InboxFilterForm, ReassignForm
 from .models import Delegation
 from .sla import Clock
@@ -134,6 +137,16 @@ def inbox_reassign(request):
     }, status=400)
 
 
+#: a task's status on its page: words and the colour of its tag (a govuk-tag modifier)
+TASK_STATUS_TAGS = {
+    STATUS.NEW: (gettext_lazy("Unassigned"), "grey"),
+    STATUS.ASSIGNED: (gettext_lazy("Assigned"), ""),  # the tag's own colour, blue
+    STATUS.STARTED: (gettext_lazy("In progress"), "turquoise"),
+    STATUS.DONE: (gettext_lazy("Done"), "green"),
+    STATUS.CANCELED: (gettext_lazy("Cancelled"), "grey"),
+}
+
+
 @login_required
 @idempotent_post
 def task_detail(request, pk):
@@ -161,10 +174,14 @@ def task_detail(request, pk):
         raise NotYourTask(_("You do not hold this task. Claim it first."))
     [task] = selectors.decorate([task])
     reassign_form = ReassignForm(task=task) if services.can_supervise(request.user, task) else None
+    panel_template, panel = flow.task_panel(task) or (None, None)
+    label, colour = TASK_STATUS_TAGS.get(task.status, (task.get_status_display(), "grey"))
     return render(request, "workflows/task_detail.html", {
         "task": task, "case": task.case, "form": form, "reassign_form": reassign_form,
         "case_template": flow.case_template, "can_claim": services.can_claim(request.user, task),
-        "flow_version": flow.version,
+        "flow_version": flow.version, "case_label": str(case_of(task)), "case_url": case_page_url(task.case),
+        "status_label": label, "status_colour": colour, "clock_label": Clock.LABELS.get(task.clock, _("No deadline")),
+        "panel_template": panel_template, "panel": panel,
     }, status=status)
 
 
