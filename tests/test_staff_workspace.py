@@ -1,18 +1,22 @@
 """The staff workspace as staff read it: each inbox row says whose case it is, since when it waits, which step,
 who holds it and how its clock stands; the task page sets out the task's facts under breadcrumbs; the head who
-decides reads every review's opinion and comment on the decision page."""
+decides reads every review's opinion and comment on the decision page; the auditor reads a case under its
+reference, and a draft in words, never under a draft's number."""
 
 import datetime
 import html as html_module
 import re
 
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.models import Organisation
+from core.models import AuditEvent
+from eservices import services
 
 from . import cases
 from .cases import Task
+from .factories import PERMIT_DATA, permit_files
 from .flowapp.flows import WorkOrderFlow
 
 INBOX = reverse("workflows:inbox")
@@ -215,3 +219,44 @@ def test_a_clerk_who_cannot_decide_cannot_take_the_decision_and_other_department
 
     client.force_login(people.fire)  # another department's clerk
     assert client.get(url).status_code == 404
+
+
+# --- the audit pages --------------------------------------------------------------------------------------------------
+
+def _trail_links(html):
+    """``{label: url}`` of the audit search's results."""
+    table = html.split('<table class="govuk-table trails">', 1)[1].split("</table>", 1)[0]
+    return {_text(label): url for url, label in re.findall(r'<a class="govuk-link" href="([^"]+)">(.*?)</a>', table)}
+
+
+def test_the_audit_pages_name_a_case_by_its_reference_and_a_draft_in_words_never_by_its_number(
+        client, people, permit_service):
+    filed = cases.draft(people.citizen)  # saved as a draft first: its first events were recorded as "Draft #<pk>"
+    services.application_submit(actor=people.citizen, application=filed, data=PERMIT_DATA, files=permit_files())
+    filed.refresh_from_db()
+    with translation.override("ru"):  # a draft saved in Russian was recorded as "Черновик № <pk>"
+        draft = cases.draft(people.citizen)
+    deleted = cases.draft(people.other_citizen)
+    services.application_delete_draft(actor=people.other_citizen, application=deleted)
+    numbers = [f"Draft #{pk}" for pk in (filed.pk, draft.pk, deleted.pk)] + [f"Черновик № {draft.pk}"]
+    assert AuditEvent.objects.filter(object_label__startswith=f"Draft #{filed.pk}").count() == 2  # the draft, its file
+    assert AuditEvent.objects.filter(object_label__startswith=f"Черновик № {draft.pk}").exists()
+
+    client.force_login(people.auditor)
+    search = _page(client, reverse("audit:search"))
+    links = _trail_links(search)
+    assert {filed.reference, "Building permit — draft, not yet submitted",
+            "Building permit — draft, deleted before it was submitted"} <= set(links)
+    assert links[filed.reference] == reverse("audit:trail", args=[f"eservices.application:{filed.pk}"])
+    for html in (search, _page(client, links[filed.reference]),
+                 _page(client, links["Building permit — draft, not yet submitted"]),
+                 _page(client, links["Building permit — draft, deleted before it was submitted"])):
+        assert not any(number in html for number in numbers)
+
+    trail = _page(client, links[filed.reference])
+    assert f"<h1 class=\"govuk-heading-l\">Audit trail: {filed.reference}</h1>" in trail
+    assert f"Aziza Citizen saved the draft {filed.reference} (service version 1)." in trail
+    assert f"{filed.reference} — Site plan v1" in trail  # the file attached to the draft, named by the case's reference
+    trail = _page(client, links["Building permit — draft, not yet submitted"])
+    assert "Aziza Citizen saved the draft Building permit — draft, not yet submitted" in trail
+    assert _page(client, reverse("audit:search"), q=filed.reference).count(f">{filed.reference}</a>") == 1
