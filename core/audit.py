@@ -67,14 +67,15 @@ class _EventWords(Mapping):
     """What a message template may name, read from one event; a value the
     event did not record reads as a dash rather than breaking the page."""
 
-    def __init__(self, event):
+    def __init__(self, event, object_label=None):
         self.event = event
+        self.object_label = object_label or event.object_label
 
     def __getitem__(self, key):
         if key == "actor":
             return self.event.actor_label
         if key == "object":
-            return self.event.object_label
+            return self.object_label
         part, _dot, field = key.partition(".")
         values = {"before": self.event.before, "after": self.event.after}.get(part) or {}
         value = values.get(field) if isinstance(values, dict) else None
@@ -87,14 +88,58 @@ class _EventWords(Mapping):
         return 2
 
 
-def describe(event):
+def describe(event, *, object_label=None):
     """One event in words, in the active language: its action's message, or
-    for an action no longer registered (an old trail) its name."""
+    for an action no longer registered (an old trail) its name. ``object_label``
+    names its object instead of the label the event recorded (``relabel``)."""
     action = _registry.get(event.action)
     if action is None:
         return _("%(actor)s: %(action)s on %(object)s") % {
-            "actor": event.actor_label, "action": event.action, "object": event.object_label}
-    return str(action.message) % _EventWords(event)
+            "actor": event.actor_label, "action": event.action, "object": object_label or event.object_label}
+    return str(action.message) % _EventWords(event, object_label)
+
+
+@dataclass(frozen=True)
+class SubjectLabel:
+    """How the audit pages name the subject of a trail today (a case by its reference), and the labels its
+    events were recorded under that they no longer show (``aliases``: a draft's number, in every language)."""
+
+    label: str
+    aliases: tuple = ()
+
+
+_subject_labels = {}
+
+
+def register_subject_labels(object_type, labels):
+    """Name the subjects of trails of ``object_type`` (``"app_label.model_name"``) on the audit pages as they
+    are today, not by the label their first events recorded: ``labels(object_ids)`` returns ``{object id:
+    SubjectLabel}`` for the ids given, many at once. Registered from the app's ``audit.py``."""
+    _subject_labels[object_type] = labels
+
+
+def subject_labels(trail_keys):
+    """``{trail key: SubjectLabel}`` of the trails whose subject's type registered its labels."""
+    wanted = {}
+    for key in trail_keys:
+        object_type, _colon, object_id = key.rpartition(":")
+        if object_type in _subject_labels:
+            wanted.setdefault(object_type, {})[object_id] = key
+    found = {}
+    for object_type, keys in wanted.items():
+        for object_id, label in _subject_labels[object_type](sorted(keys)).items():
+            found[keys[object_id]] = label
+    return found
+
+
+def relabel(label, subject):
+    """An event's recorded ``label`` with the subject named as it is today: an alias of the subject, alone or
+    at the start (``"Draft #12 — Site plan v1"``), becomes the subject's label."""
+    if subject is not None:
+        for alias in subject.aliases:
+            if label == alias or label.startswith(f"{alias} "):
+                return subject.label + label[len(alias):]
+    return label
 
 
 def trail_key_for(obj):

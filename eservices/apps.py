@@ -20,14 +20,16 @@ class EservicesConfig(AppConfig):
 
         # An application is a case: its documents are read by whoever may see it and added to by its
         # applicant, and a draft's by the applicant alone (their private work); the inbox copies its
-        # reference, applicant, service and district; its outcome sets how long its documents are kept.
+        # reference, applicant, submission date, service and district; its outcome sets how long its
+        # documents are kept.
         register_case(
             Application, person_field="applicant",
-            inbox_fields={"reference", "applicant", "service_type", "district"},
+            inbox_fields={"reference", "applicant", "submitted_at", "service_type", "district"},
             can_read=lambda user, case: application_visible_to(user=user, pk=case.pk) is not None,
             outcome=lambda case: case.status if case.status in Application.FINAL_STATUSES else None,
             ended_at=lambda case: case.decided_at,
-            private_while=lambda case: case.status == Application.Status.DRAFT)
+            private_while=lambda case: case.status == Application.Status.DRAFT,
+            page=lambda case: reverse("eservices:application", args=[case.pk]))
         document_classes.register()
         # A case is shared with a named person by the heads of the department that owns its service.
         sharing.register(

@@ -1,6 +1,6 @@
 from django.utils.translation import gettext_lazy as _
 
-from core.audit import register
+from core.audit import SubjectLabel, register, register_subject_labels
 from workflows.cases import register_case_event
 
 register("eservices.application.save_draft", _("Draft saved"),
@@ -43,3 +43,43 @@ register_case_event("eservices.application.resubmit", _("You answered the correc
 register_case_event("eservices.application.withdraw", _("Application withdrawn"), detail=_written("reason"))
 register_case_event("eservices.application.close_unanswered",
                     _("Closed without a decision: the correction was not answered in time"))
+
+
+def application_labels(object_ids):
+    """How the audit pages name applications (core.audit.register_subject_labels): a submitted one by its
+    reference, a draft in words with its service, never by its row number, which is what a draft's events
+    recorded (``DRAFT_LABEL``, in the language of the request that wrote them)."""
+    from django.conf import settings
+    from django.utils import translation
+
+    from .models import DRAFT_LABEL, Application, ServiceVersion
+
+    pks = [int(object_id) for object_id in object_ids if object_id.isdigit()]
+    applications = {application.pk: application
+                    for application in Application.objects.filter(pk__in=pks).select_related("service_version")}
+    # A draft deleted before it was submitted is gone: its row history still says which service it was for.
+    deleted = [pk for pk in pks if pk not in applications]
+    deleted_versions = dict(Application.history.filter(id__in=deleted).order_by("history_id")
+                            .values_list("id", "service_version_id")) if deleted else {}
+    versions = ServiceVersion.objects.in_bulk(set(deleted_versions.values())) if deleted_versions else {}
+    labels = {}
+    for pk in pks:
+        aliases = set()
+        for code, _name in settings.LANGUAGES:
+            with translation.override(code):
+                aliases.add(str(DRAFT_LABEL % {"pk": pk}))
+        application = applications.get(pk)
+        if application is not None and application.reference:
+            label = application.reference
+        elif application is not None:
+            label = _("%(service)s — draft, not yet submitted") % {"service": application.service_version.name}
+        elif pk in deleted_versions and deleted_versions[pk] in versions:
+            label = _("%(service)s — draft, deleted before it was submitted") % {
+                "service": versions[deleted_versions[pk]].name}
+        else:
+            label = _("A draft, deleted before it was submitted")
+        labels[str(pk)] = SubjectLabel(label=str(label), aliases=tuple(sorted(aliases, key=len, reverse=True)))
+    return labels
+
+
+register_subject_labels("eservices.application", application_labels)

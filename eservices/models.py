@@ -287,6 +287,10 @@ def application_statuses():
 DECISION_LETTER_PLACE = "decision_letter"
 
 
+#: how a draft is named to its applicant (and how the audit rows of a draft recorded it: eservices.audit)
+DRAFT_LABEL = _("Draft #%(pk)s")
+
+
 class Application(models.Model):
     """A citizen's case for one service type. ``service_type`` is the service
     (who works and sees the case, its reference series); ``service_version``
@@ -349,7 +353,7 @@ class Application(models.Model):
         indexes = [models.Index(fields=["applicant", "-created"])]
 
     def __str__(self):
-        return self.reference or _("Draft #%(pk)s") % {"pk": self.pk}
+        return self.reference or DRAFT_LABEL % {"pk": self.pk}
 
     def data_rows(self):
         """The form data as (label, value) pairs in the reader's language."""

@@ -17,7 +17,7 @@ from workflows.flows import CaseFlow, case_start, department_task, no_url_view
 from workflows.registry import label_of, versions_of
 from workflows.sla import DAY, Sla
 
-from . import forms, services
+from . import forms, selectors, services
 
 
 def _routed(step):
@@ -113,10 +113,14 @@ class BuildingPermitFlow(CaseFlow, flow.Flow):
         "review_environment": (forms.ReviewForm, services.permit_review),
         "decision": (forms.DecisionForm, services.permit_decide),
     }
+    task_panels = {
+        "decision": ("permits/staff/reviews.html", selectors.permit_decision_panel),
+    }
     case_template = "eservices/staff/case_summary.html"
     case_lookups = {
         "reference": "application__reference",
         "applicant": "application__applicant__full_name",
+        "submitted": "application__submitted_at",
         "service": "application__service_type__code",
         "district": "application__district",
     }

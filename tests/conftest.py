@@ -6,6 +6,7 @@ from types import SimpleNamespace
 import pytest
 from django.core.cache import cache
 from django.db import connection
+from django.utils import translation
 
 from accounts.models import Organisation, Role
 from core.outbox.publisher import publisher as outbox_publisher
@@ -18,10 +19,13 @@ from .seaweedfs import s3_documents, seaweedfs  # noqa: F401 - fixtures: a real 
 @pytest.fixture(autouse=True)
 def _test_environment(settings, tmp_path):
     """Files in a temporary folder; fast password hashing (tests make many
-    users); empty caches, so rate-limit counters never leak between tests."""
+    users); empty caches, so rate-limit counters never leak between tests; the
+    site's own language, since a request in Russian leaves Russian active in
+    the test's thread (LocaleMiddleware) for whichever test runs next."""
     settings.MEDIA_ROOT = str(tmp_path / "media")
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     cache.clear()
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture

@@ -1,5 +1,6 @@
 """WCAG 2.1 AA on the pages people use: axe-core (from npm) runs in Debian's chromium on every citizen page
-and the staff inbox and task page, in English and in Russian, and finds nothing serious or critical."""
+and the staff workspace's main pages (inbox, task and decision pages, substitutes, process diagrams, incidents,
+the audit search and trail), in English and in Russian, and finds nothing serious or critical."""
 
 from pathlib import Path
 
@@ -85,11 +86,17 @@ def test_citizen_and_staff_pages_have_no_serious_accessibility_faults(live_serve
                    reverse("workflows:task", args=[check_again.pk]),  # the case summary with its conversation
                    reverse("eservices:application", args=[answered.pk]),  # the staff's case page: the whole trail
                    reverse("accounts:profile")]
+    decision = cases.claimed(cases.reviewed(people.other_citizen, people), "decision", people.supervisor)
+    head_pages = [reverse("workflows:inbox") + "?tab=team", reverse("workflows:task", args=[decision.pk]),
+                  reverse("workflows:delegations"), reverse("workflows:flows")]
+    auditor_pages = [reverse("audit:search"), reverse("audit:trail", args=[f"eservices.application:{application.pk}"]),
+                     reverse("workflows:incidents")]
 
     page = browsing(browser, live_server, language)
     for url in anonymous:
         check(page, url, language)
-    for person, urls in ((people.citizen, citizen_pages), (people.clerk, staff_pages)):
+    for person, urls in ((people.citizen, citizen_pages), (people.clerk, staff_pages), (people.supervisor, head_pages),
+                         (people.auditor, auditor_pages)):
         page = browsing(browser, live_server, language, person)
         for url in urls:
             check(page, url, language)

@@ -30,7 +30,7 @@ def test_supervisor_bulk_reassigns_overdue_tasks_and_sees_the_case_in_the_diagra
     rows = page.locator("table.inbox tbody tr")
     expect(rows).to_have_count(2)
     expect(page.locator("table.inbox")).not_to_contain_text(on_time.reference)
-    expect(rows.first.locator(".overdue")).to_have_text("Overdue")
+    expect(rows.first.locator(".govuk-tag.munis-clock")).to_have_text("Overdue")
 
     for application in late:
         page.get_by_label(f"Select {application.reference}").check()

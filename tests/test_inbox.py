@@ -13,6 +13,13 @@ from .cases import open_task, set_deadline
 from .factories import PERMIT_DATA, permit_files
 
 
+def _row_of(html, reference):
+    """The inbox table's row of the case ``reference``."""
+    body = html.split('<tbody class="govuk-table__body">', 1)[1].split("</tbody>", 1)[0]
+    [row] = [row for row in body.split("</tr>") if f">{reference}</a>" in row]
+    return row
+
+
 def _submit(people, permit_service):
     return application_apply(actor=people.citizen, service_type=permit_service, data=PERMIT_DATA,
                              files=permit_files())
@@ -43,7 +50,7 @@ def test_overdue_tasks_stand_out(client, people, permit_service):
     set_deadline(application, timezone.now() - datetime.timedelta(hours=1))
     client.force_login(people.clerk)
     html = client.get(reverse("workflows:inbox")).content.decode()
-    assert 'class="clock-overdue"' in html and "Overdue" in html
+    assert '<strong class="govuk-tag govuk-tag--red munis-clock">Overdue</strong>' in _row_of(html, application.reference)
 
 
 def test_a_row_links_its_task_and_claim_and_shows_its_due_day_in_local_time(client, people, permit_service,
@@ -57,10 +64,12 @@ def test_a_row_links_its_task_and_claim_and_shows_its_due_day_in_local_time(clie
     assert local.date() != due.date()
     client.force_login(people.supervisor)
     html = client.get(reverse("workflows:inbox")).content.decode()
-    assert f'<a href="{reverse("workflows:task", args=[task.pk])}">{application.reference}</a>' in html
+    assert f'<a class="govuk-link" href="{reverse("workflows:task", args=[task.pk])}">{application.reference}</a>' in html
     assert f'<form method="post" action="{reverse("workflows:claim", args=[task.pk])}">' in html
     assert f'<time datetime="{local.isoformat()}">{local:%Y-%m-%d}</time>' in html
-    assert f'value="{task.pk}" form="bulk-reassign" aria-label="Select {application.reference}"' in html
+    assert f'id="select-{task.pk}" name="tasks" value="{task.pk}" form="bulk-reassign">' in html
+    assert (f'<label class="govuk-label govuk-checkboxes__label" for="select-{task.pk}"><span class="govuk-visually-hidden">'
+            f'Select {application.reference}</span></label>') in html
 
 
 def test_decision_goes_only_to_the_head(client, people, permit_service):

@@ -38,6 +38,8 @@ def test_a_task_has_its_inbox_row_from_opening_until_it_is_done(people, permit_s
     assert row.department_id == int(task.owner_permission_obj_pk)
     assert row.service == "building-permit"
     assert application.reference in row.search and people.citizen.full_name.upper() in row.search
+    assert (row.reference, row.applicant, row.submitted_at) == (
+        application.reference, people.citizen.full_name, application.submitted_at)
     assert row.due_at == TaskClock.objects.get(task=task).due_at
 
     cases.claimed(application, "check_completeness", people.clerk)
@@ -57,9 +59,10 @@ def test_an_applicant_who_changes_their_name_is_found_under_the_new_one(client, 
     people.citizen.full_name = "Aziza Rahimova"
     people.citizen.save()
 
+    assert _row(application, "check_completeness").applicant == "Aziza Rahimova"
     client.force_login(people.clerk)
     html = client.get(INBOX, {"q": "rahimova"}).content.decode()
-    assert application.reference in html
+    assert application.reference in html and "Aziza Rahimova" in html
     assert application.reference not in client.get(INBOX, {"q": "citizen"}).content.decode()
 
 
@@ -109,6 +112,8 @@ def test_a_submitted_permit_is_in_its_districts_queue_under_its_reference_at_a_f
     row = _row(application, "check_completeness")
     assert (row.district_id, row.service) == (district.pk, "building-permit")
     assert row.search == f"{application.reference} {people.citizen.full_name}".upper()
+    assert (row.reference, row.applicant, row.submitted_at) == (
+        application.reference, people.citizen.full_name, application.submitted_at)
     assert row.due_at == TaskClock.objects.get(task_id=row.task_id).due_at
     assert open_tasks.out_of_step() == []
 

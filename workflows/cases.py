@@ -50,6 +50,8 @@ class CaseType:
     can_edit: object
     #: the user's own field on ``person_field`` the inbox shows (a rename updates the rows)
     person_name_field: str = "full_name"
+    #: (case) -> the URL of the case's own page, or None when it has none
+    page: object = None
     extra: dict = field(default_factory=dict)
 
 
@@ -57,7 +59,7 @@ _case_types: dict[str, CaseType] = {}
 
 
 def register_case(model, *, can_read, can_edit=None, process_field="process", person_field=None,
-                  inbox_fields=(), outcome=None, ended_at=None, private_while=None):
+                  inbox_fields=(), outcome=None, ended_at=None, private_while=None, page=None):
     """Make ``model`` a case (see the module's docstring).
 
     ``can_read(user, case)`` / ``can_edit(user, case)``: who reads the case's
@@ -65,7 +67,8 @@ def register_case(model, *, can_read, can_edit=None, process_field="process", pe
     the outcome code once it has one (for the retention rules), else None.
     ``private_while(case)``: true while the case is its person's private work
     (a draft): then only ``can_read`` lets anyone read its documents, auditors
-    and administrators included.
+    and administrators included. ``page(case)``: the URL of the case's own page
+    (its task pages link to it).
     """
     if person_field is None and can_edit is None:
         raise ValueError("A case without a person needs can_edit.")
@@ -75,6 +78,7 @@ def register_case(model, *, can_read, can_edit=None, process_field="process", pe
         outcome=outcome or (lambda case: None), ended_at=ended_at or (lambda case: None),
         can_read=can_read,
         can_edit=can_edit or (lambda user, case: getattr(case, f"{person_field}_id") == user.pk),
+        page=page,
     )
     _case_types[model._meta.label_lower] = case_type
     from documents import access
@@ -93,6 +97,12 @@ def case_type_of(model):
 
 def registered_case_types():
     return dict(_case_types)
+
+
+def case_page_url(case):
+    """The URL of a case's own page (``register_case(page=…)``), or None."""
+    case_type = case_type_of(type(case)) if case is not None else None
+    return case_type.page(case) if case_type is not None and case_type.page is not None else None
 
 
 # --- the inbox follows the case -------------------------------------------------
@@ -366,6 +376,34 @@ def step_done_by(process, step):
     task = (Task.objects.filter(process_id=process.pk, flow_task=node, status=STATUS.DONE, owner__isnull=False)
             .select_related("owner").order_by("-finished", "-id").first())
     return task.owner if task else None
+
+
+@dataclass(frozen=True)
+class StepDone:
+    """A step of a case as it was done: by whom, when, and what its form recorded (``data``, the comment
+    included under ``"comment"``)."""
+
+    step: str
+    title: str
+    by: object
+    finished: object
+    data: dict
+
+
+def steps_done(process, steps):
+    """The last completed task of each of ``steps`` (node names) in the process, in the order of ``steps``; a
+    step not done yet is left out. One query, whatever the number of steps."""
+    if process is None:
+        return []
+    flow = process.flow_class.instance
+    nodes = {getattr(flow, step): step for step in steps}
+    last = {}
+    for task in (Task.objects.filter(process_id=process.pk, flow_task__in=list(nodes), status=STATUS.DONE)
+                 .select_related("owner").order_by("finished", "id")):
+        last[nodes[task.flow_task]] = task  # later ones replace earlier: a step done again counts as last done
+    return [StepDone(step=step, title=str(task.flow_task.task_title or step), by=task.owner, finished=task.finished,
+                     data=dict(task.data or {}))
+            for step in steps if (task := last.get(step)) is not None]
 
 
 def undecided_and_running(process):

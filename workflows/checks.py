@@ -7,7 +7,7 @@ import inspect
 
 from django.core import checks
 
-STEP_KEYED = ("task_sla", "task_forms", "case_statuses", "decision_steps")
+STEP_KEYED = ("task_sla", "task_forms", "task_panels", "case_statuses", "decision_steps")
 HANDLER_ARGUMENTS = ("task", "actor", "data")
 
 

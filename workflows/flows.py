@@ -114,10 +114,14 @@ class CaseFlow:
     status_colours: dict = {}
     #: template showing the case on a staff task page (context: case, task)
     case_template = "workflows/case_summary.html"
+    #: node name -> (template, reader(task) -> context): what the person working that step reads on its task
+    #: page before they do it, above its form (the head who decides a permit reads the reviews)
+    task_panels: dict = {}
     #: How the inbox reaches the case a process serves, as lookups from the
-    #: process: ``reference`` and ``applicant`` (searched), ``service`` (a service
-    #: code) and ``district`` (an organisation id) (filtered). A flow leaves out
-    #: what its cases don't have; the engine never names a domain model itself.
+    #: process: ``reference`` and ``applicant`` (shown and searched), ``submitted``
+    #: (when the case was filed, shown), ``service`` (a service code) and
+    #: ``district`` (an organisation id) (filtered). A flow leaves out what its
+    #: cases don't have; the engine never names a domain model itself.
     case_lookups: dict = {}
 
     def case_deadline(self, process):
@@ -136,6 +140,14 @@ class CaseFlow:
 
     def task_form(self, task):
         return self.task_forms.get(task.flow_task.name)
+
+    def task_panel(self, task):
+        """``(template, context)`` of the step's panel (``task_panels``), or None."""
+        spec = self.task_panels.get(task.flow_task.name)
+        if spec is None:
+            return None
+        template, reader = spec
+        return template, reader(task)
 
     def case_status(self, process):
         """The status code of the case from the open steps of its process

@@ -102,10 +102,13 @@ class HolidayImportForm(forms.Form):
 
 class DelegationForm(forms.Form):
     substitute = forms.ModelChoiceField(label=_("Substitute"), queryset=User.objects.none())
-    starts_on = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
-    ends_on = forms.DateField(label=_("Until"), widget=forms.DateInput(attrs={"type": "date"}))
+    starts_on = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date",
+                                                                               "class": "govuk-input--width-10"}))
+    ends_on = forms.DateField(label=_("Until"), widget=forms.DateInput(attrs={"type": "date",
+                                                                            "class": "govuk-input--width-10"}))
     reason = forms.CharField(label=_("Reason"), required=False, max_length=200, validators=[no_invisible_controls],
-                             help_text=_("Optional, e.g. annual leave."))
+                             help_text=_("For example, annual leave."),
+                             widget=forms.TextInput(attrs={"class": "govuk-!-width-two-thirds"}))
 
     def __init__(self, *args, colleagues, **kwargs):
         super().__init__(*args, **kwargs)

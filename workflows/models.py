@@ -195,6 +195,9 @@ class OpenTask(models.Model):
     due_at = models.DateTimeField(_("due"), null=True, blank=True)
     service = models.CharField(_("service"), max_length=64, blank=True)
     district_id = models.BigIntegerField(_("district"), null=True, blank=True)
+    reference = models.CharField(_("reference number"), max_length=64, blank=True)
+    applicant = models.CharField(_("applicant"), max_length=200, blank=True)
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
     search = models.TextField(_("search text"), blank=True, help_text=_("Reference and applicant, in capitals."))
 
     class Meta:

@@ -3,7 +3,7 @@
 Every save of a human task updates its row (status, holder, department) or,
 once the task is done or cancelled, deletes it; a new task gets its row with
 its SLA due date and the case fields its flow declares in ``case_lookups``
-(reference, applicant, service, district). A case whose fields change after
+(reference, applicant, submission date, service, district). A case whose fields change after
 its tasks opened (the reference number is given once the flow has started;
 an applicant renames themselves) calls ``case_changed``.
 
@@ -22,7 +22,7 @@ from .clocks import started_clock
 from .flows import HUMAN, OPEN_STATUSES, SUPERVISOR_TASK, organisation_content_type
 from .models import OpenTask, TaskClock
 
-CASE_KEYS = ("reference", "applicant", "service", "district")
+CASE_KEYS = ("reference", "applicant", "submitted", "service", "district")
 REBUILD_BATCH = 2000
 
 
@@ -43,8 +43,9 @@ def _flow_lookups(flow_class):
 def _case_fields(values):
     """The row's columns that come from the case, from ``{key: value}``."""
     words = [str(values[key]) for key in ("reference", "applicant") if values.get(key)]
-    return {"service": values.get("service") or "", "district_id": values.get("district"),
-            "search": " ".join(words).upper()}
+    return {"reference": values.get("reference") or "", "applicant": values.get("applicant") or "",
+            "submitted_at": values.get("submitted"), "service": values.get("service") or "",
+            "district_id": values.get("district"), "search": " ".join(words).upper()}
 
 
 def _cases_of(flow_class, process_ids):
@@ -167,7 +168,7 @@ def _expected_batches():
 
 
 COMPARED = ("task_id", "process_id", "department_id", "heads_only", "status", "owner_id", "created", "due_at",
-            "service", "district_id", "search")
+            "reference", "applicant", "submitted_at", "service", "district_id", "search")
 
 
 def out_of_step():

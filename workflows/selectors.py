@@ -32,23 +32,41 @@ def _department_entries(department_ids):
 SHOWN_WITH = ("process", "owner", "sla_clock", "process__case_clock")
 
 
-#: All an inbox row draws of its task (templates/workflows/inbox.html): the step, state and
-#: holder's name, the due date and state of its clock, and its case (the process's artifact,
-#: read by a second query). Only these columns are read for a page: the rest (the task's and
-#: the process's data, the holder's account, the case clock) would be fetched and converted for
-#: nothing, 25 rows a page.
+#: All an inbox row draws of its task (templates/workflows/inbox.html) beyond its ``OpenTask`` row: the
+#: step, state and holder's name, and the due date and state of its clock. Only these columns are read
+#: for a page: the rest (the task's and the process's data, the holder's account) would be fetched and
+#: converted for nothing, 25 rows a page. Its case's reference, applicant and submission date come with
+#: the page's task ids from the ``OpenTask`` rows (``CASE_COLUMNS``), so the cases are not read at all.
 INBOX_ROW_FIELDS = ("flow_task", "status", "owner", "process", "owner__full_name",
-                    "process__artifact_content_type", "process__artifact_object_id",
                     "sla_clock__due_at", "sla_clock__allowed", "sla_clock__finished_at")
 
+#: the case's facts an inbox row shows, as its ``OpenTask`` row holds them
+CASE_COLUMNS = ("reference", "applicant", "submitted_at")
 
-def _inbox_rows(ids):
-    """The tasks ``ids`` as an inbox page draws them, in that order, in two queries."""
-    tasks = (Task.objects.filter(pk__in=ids).order_by()  # in the page's order below, not the model's
-             .select_related("process", "owner", "sla_clock").only(*INBOX_ROW_FIELDS)
-             .prefetch_related("process__artifact"))
-    rows = {task.pk: task for task in tasks}
-    return decorate([rows[pk] for pk in ids if pk in rows], case_clock=False)
+
+def _case_label(task, reference):
+    """How an inbox row names its case: its reference, or for a flow whose cases have none
+    (the process is the case) the process's title and number."""
+    return reference or f"{task.flow_task.flow_class.process_title} #{task.process_id}"
+
+
+def _inbox_rows(entries):
+    """The tasks of ``entries`` (``(task id, *CASE_COLUMNS)`` of their ``OpenTask`` rows) as an
+    inbox page draws them, in that order, in one query."""
+    tasks = (Task.objects.filter(pk__in=[entry[0] for entry in entries]).order_by()  # the page's order, below
+             .select_related("owner", "sla_clock").only(*INBOX_ROW_FIELDS))
+    by_pk = {task.pk: task for task in tasks}
+    rows = []
+    for pk, reference, applicant, submitted_at in entries:
+        task = by_pk.get(pk)
+        if task is None:
+            continue
+        clock = sla_clock_of(task)
+        task.due = clock.due_at if clock else None
+        task.clock = clock.state if clock else None
+        task.case_label, task.applicant_name, task.submitted_at = _case_label(task, reference), applicant, submitted_at
+        rows.append(task)
+    return rows
 
 
 def _oldest_first(entries):
@@ -183,15 +201,14 @@ def case_clock_of(process):
         return None
 
 
-def decorate(tasks, *, case_clock=True):
-    """Attach the task's SLA clock (due date, state) and its case for display, and its case's
-    clock unless ``case_clock`` is False (for tasks loaded without it)."""
+def decorate(tasks):
+    """Attach the task's SLA clock (due date, state), its case and its case's clock for display."""
     rows = []
     for task in tasks:
         clock = sla_clock_of(task)
         task.due = clock.due_at if clock else None
         task.clock = clock.state if clock else None
-        task.case_clock = case_clock_of(task.process) if case_clock else None
+        task.case_clock = case_clock_of(task.process)
         task.case = task.process.artifact
         rows.append(task)
     return rows
@@ -211,8 +228,9 @@ class CappedPaginator(Paginator):
     @cached_property
     def counted(self):
         # Unsorted: any cap + 1 rows count the same, and the database stops at the first it finds
-        # instead of sorting every match to take the first in order.
-        return self.object_list.order_by()[: self.cap + 1].count()
+        # instead of sorting every match to take the first in order. Only their keys: the columns a
+        # page shows are read for that page alone.
+        return self.object_list.order_by().values("pk")[: self.cap + 1].count()
 
     @cached_property
     def count(self):
@@ -228,9 +246,9 @@ INBOX_PAGE_SIZE = 25
 
 
 def paginate(entries, page, per_page=INBOX_PAGE_SIZE):
-    """One page of an inbox tab, in two steps: the page's task ids from its
-    ``OpenTask`` rows (filtered, sorted and counted on that table's indexes),
-    then those tasks with what their rows draw (``INBOX_ROW_FIELDS``)."""
-    page_obj = CappedPaginator(entries.values_list("task_id", flat=True), per_page).get_page(page)
+    """One page of an inbox tab, in two steps: the page's task ids and case facts from
+    its ``OpenTask`` rows (filtered, sorted and counted on that table's indexes), then
+    those tasks with what their rows draw (``INBOX_ROW_FIELDS``)."""
+    page_obj = CappedPaginator(entries.values_list("task_id", *CASE_COLUMNS), per_page).get_page(page)
     page_obj.object_list = _inbox_rows(list(page_obj.object_list))
     return page_obj

@@ -9,8 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
+from viewflow.workflow.status import STATUS
 
 from accounts import permissions
 from core.errors import PermissionDenied as NotYourTask
@@ -20,8 +21,11 @@ from core.idempotency import idempotent_post
 
 from . import delegations as delegation_services
 from . import selectors, services
+from .cases import case_page_url
+from .flows import case_of
 from .forms import BulkReassignForm, DelegationForm, InboxFilterForm, ReassignForm
 from .models import Delegation
+from .sla import Clock
 
 
 def _staff_only(user):
@@ -58,20 +62,28 @@ def _url_for_pk(name):
     return lambda pk: f"{before}{int(pk)}{after}"
 
 
+def _local_day(moment):
+    """``(ISO 8601 for <time>, the day shown)`` of a moment in the municipality's time zone."""
+    if moment is None:
+        return "", ""
+    local = timezone.localtime(moment)
+    return local.isoformat(), local.date().isoformat()
+
+
 def _prepare_rows(tasks):
     """What an inbox row draws beyond the task and its case, worked out here once per page
     instead of by template tags in each row: its links (two ``reverse`` calls for the page), the
-    label of its tick box (one translation for the page), and its due date in local time, as
-    ISO 8601 for ``<time>`` and as the day shown."""
+    label of its tick box and of its clock (one translation each for the page), and its due and
+    submission dates in local time, as ISO 8601 for ``<time>`` and as the day shown."""
     task_url, claim_url = _url_for_pk("workflows:task"), _url_for_pk("workflows:claim")
     select = _("Select %(case)s")
+    clock_labels = {state: str(label) for state, label in Clock.LABELS.items()} | {None: _("No deadline")}
     for task in tasks:
         task.url, task.claim_url = task_url(task.pk), claim_url(task.pk)
-        task.select_label = select % {"case": task.case}
-        task.due_iso = task.due_day = ""
-        if task.due:
-            due = timezone.localtime(task.due)
-            task.due_iso, task.due_day = due.isoformat(), due.date().isoformat()
+        task.select_label = select % {"case": task.case_label}
+        task.clock_label = clock_labels.get(task.clock, "")
+        task.due_iso, task.due_day = _local_day(task.due)
+        task.submitted_iso, task.submitted_day = _local_day(task.submitted_at)
 
 
 @login_required
@@ -125,6 +137,16 @@ def inbox_reassign(request):
     }, status=400)
 
 
+#: a task's status on its page: words and the colour of its tag (a govuk-tag modifier)
+TASK_STATUS_TAGS = {
+    STATUS.NEW: (gettext_lazy("Unassigned"), "grey"),
+    STATUS.ASSIGNED: (gettext_lazy("Assigned"), ""),  # the tag's own colour, blue
+    STATUS.STARTED: (gettext_lazy("In progress"), "turquoise"),
+    STATUS.DONE: (gettext_lazy("Done"), "green"),
+    STATUS.CANCELED: (gettext_lazy("Cancelled"), "grey"),
+}
+
+
 @login_required
 @idempotent_post
 def task_detail(request, pk):
@@ -152,10 +174,14 @@ def task_detail(request, pk):
         raise NotYourTask(_("You do not hold this task. Claim it first."))
     [task] = selectors.decorate([task])
     reassign_form = ReassignForm(task=task) if services.can_supervise(request.user, task) else None
+    panel_template, panel = flow.task_panel(task) or (None, None)
+    label, colour = TASK_STATUS_TAGS.get(task.status, (task.get_status_display(), "grey"))
     return render(request, "workflows/task_detail.html", {
         "task": task, "case": task.case, "form": form, "reassign_form": reassign_form,
         "case_template": flow.case_template, "can_claim": services.can_claim(request.user, task),
-        "flow_version": flow.version,
+        "flow_version": flow.version, "case_label": str(case_of(task)), "case_url": case_page_url(task.case),
+        "status_label": label, "status_colour": colour, "clock_label": Clock.LABELS.get(task.clock, _("No deadline")),
+        "panel_template": panel_template, "panel": panel,
     }, status=status)
 
 

@@ -77,3 +77,12 @@ def breadcrumbs(*trail):
     link): ``{% breadcrumbs _("Services") catalog_url version.name %}``."""
     *pairs, current = trail
     return {"links": list(zip(pairs[::2], pairs[1::2], strict=True)), "current": current}
+
+
+@register.simple_tag
+def page_numbers(page_obj):
+    """The page numbers the pagination component lists: the first and last, the current one and its
+    neighbours, and None where it skips some (drawn as an ellipsis)."""
+    paginator = page_obj.paginator
+    return [None if number == paginator.ELLIPSIS else number
+            for number in paginator.get_elided_page_range(page_obj.number, on_each_side=1, on_ends=1)]

@@ -1,5 +1,5 @@
 """The inbox reads its own table of open tasks (workflows.open_tasks), filled
-here from the tasks already open. Searching it by part of a reference or a
+from the tasks already open (by 0007, see fill below). Searching it by part of a reference or a
 name uses a trigram index on PostgreSQL."""
 
 import django.db.models.deletion
@@ -9,11 +9,10 @@ from django.db import migrations, models
 from core.migration_ops import sql_for
 
 def fill(apps, schema_editor):
-    # The live code, not the historical models: the rows are derived data and
-    # must come out exactly as workflows.open_tasks writes them today.
-    from workflows import open_tasks
-
-    open_tasks.rebuild()
+    """Nothing here any more: the rows are derived data, written by the live code
+    (workflows.open_tasks.rebuild) exactly as it writes them today, so the last
+    migration that changes their shape fills them (0007); the live code writing
+    them here would name columns a later migration adds."""
 
 
 class Migration(migrations.Migration):

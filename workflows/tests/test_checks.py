@@ -31,6 +31,7 @@ class PetitionFlow(CaseFlow, flow.Flow):
 
     task_sla = {"moderate": Sla(days=2), "moderation": Sla(days=1)}
     task_forms = {"moderate": (NoteForm, handle_note_and_files), "answer": (NoteForm, handle_note)}
+    task_panels = {"moderate": ("petitions/signatures.html", dict), "sign_off": ("petitions/signatures.html", dict)}
     case_statuses = {"moderate": "in_moderation", "publish": "published"}
     status_labels = {"published": _("Published")}
 
@@ -42,6 +43,7 @@ def test_the_check_names_each_misspelt_step_and_where_it_is():
     assert sorted(messages["workflows.E001"]) == [
         "petitions.PetitionFlow.case_statuses names the step 'publish', which the flow does not have.",
         "petitions.PetitionFlow.task_forms names the step 'answer', which the flow does not have.",
+        "petitions.PetitionFlow.task_panels names the step 'sign_off', which the flow does not have.",
         "petitions.PetitionFlow.task_sla names the step 'moderation', which the flow does not have.",
     ]
     assert messages["workflows.E003"] == [
