@@ -279,9 +279,11 @@ def test_a_long_list_of_applications_comes_in_pages(client, people, permit_servi
 
     first = _text(client.get(reverse("eservices:my_applications")))
     assert first.count('<tr class="govuk-table__row status-draft">') == 20
-    assert "Page 1 of 2" in first and 'rel="next"' in first
+    assert 'aria-label="Page 1" aria-current="page"' in first and 'aria-label="Page 2"' in first
+    assert 'rel="next"' in first and 'rel="prev"' not in first
     second = _text(client.get(reverse("eservices:my_applications"), {"page": 2}))
     assert second.count('<tr class="govuk-table__row status-draft">') == 5
+    assert 'aria-label="Page 2" aria-current="page"' in second and 'rel="prev"' in second
 
 
 # --- withdrawing and deleting: the warnings --------------------------------------------------------------------------

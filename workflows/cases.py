@@ -244,9 +244,11 @@ def _written(event):
     return text if isinstance(text, str) and text.strip() else None
 
 
-def case_timeline(case, *, viewer):
+def case_timeline(case, *, viewer, object_labels=None):
     """The case's history, oldest first, in the order it was recorded (the audit trail's). Staff read every
-    recorded step (``reads_full_trail``): what, who, the event in a sentence and what was written with it.
+    recorded step (``reads_full_trail``): what, who, the event in a sentence and what was written with it;
+    ``object_labels`` (``{(object type, object id): label}``) names the objects of its events as the page does
+    today, in the reader's language (a document by its translated name, not the title it was uploaded under).
     Everyone else reads only what happened to the case, in the words its apps chose (``register_case_event``),
     with staff acting as the organisation, not by name."""
     from core.audit import action_label, describe, trail_key_for
@@ -254,8 +256,10 @@ def case_timeline(case, *, viewer):
 
     events = AuditEvent.objects.for_trail(trail_key_for(case))
     if reads_full_trail(viewer, case):
+        labels = object_labels or {}
         return [TimelineEntry(when=event.created, what=str(action_label(event.action)), action=event.action,
-                              by=event.actor_label, message=describe(event), detail=_written(event))
+                              by=event.actor_label, detail=_written(event),
+                              message=describe(event, object_label=labels.get((event.object_type, event.object_id))))
                 for event in events]
     entries = (_told(_case_events[event.action], event) for event in events if event.action in _case_events)
     return [entry for entry in entries if entry is not None]
