@@ -32,7 +32,7 @@ else
   TEST_DATABASE_URL := $(DATABASE_URL)
 endif
 
-.PHONY: run test bench lint messages css debs-run debs-test serve clean
+.PHONY: run test bench lint messages css debs-run debs-test serve clean screenshots
 
 $(VENV)/.runtime: requirements.txt
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -93,6 +93,10 @@ lint: $(VENV)/.dev
 test: debs-test $(VENV)/.dev node_modules/.installed css messages lint
 	@echo "Test database: $(TEST_DATABASE_URL)"
 	DATABASE_URL=$(TEST_DATABASE_URL) $(PY) -m pytest $(PYTEST_ARGS)
+
+# README's pictures of the citizen's case page and the staff inbox, taken by a browser test.
+screenshots: debs-test $(VENV)/.dev node_modules/.installed css messages
+	MUNIS_SCREENSHOTS=docs/screenshots DATABASE_URL=$(TEST_DATABASE_URL) $(PY) -m pytest -q tests/test_readme_screenshots.py
 
 bench: debs-run $(VENV)/.dev node_modules/.installed css messages
 	DATABASE_URL=$(TEST_DATABASE_URL) $(PY) -m bench
