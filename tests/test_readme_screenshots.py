@@ -69,4 +69,5 @@ def test_the_pictures_in_readme(live_server, browser, people, working_day):  # n
     expect(rows).to_have_count(len(APPLICANTS) + 1)
     for name in APPLICANTS:
         expect(clerk.locator("table.inbox")).to_contain_text(name)
+    expect(clerk.locator("table.inbox tbody tr", has_text=others[0].reference)).to_contain_text("Overdue")
     clerk.screenshot(path=str(SCREENSHOTS / "staff-inbox.png"), full_page=True)
