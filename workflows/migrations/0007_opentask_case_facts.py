@@ -20,6 +20,8 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('workflows', '0006_opentask_district'),
+        # the live code reads each process's flow by its name today: the permit's moved out of eservices there
+        ('permits', '0001_the_permit_moves_out_of_eservices'),
     ]
 
     operations = [
