@@ -9,6 +9,7 @@ from html.parser import HTMLParser
 
 import pytest
 from django.urls import reverse
+from django.utils import dateformat, timezone, translation
 from playwright.sync_api import expect
 
 from accounts.models import Organisation
@@ -16,6 +17,7 @@ from accounts.services import access_grant
 from eservices import services
 from eservices.models import Application
 from eservices.selectors import timeline_for
+from workflows.models import CaseClock
 
 from . import cases
 from .factories import PERMIT_DATA, TINY_PDF, pdf_upload
@@ -365,3 +367,20 @@ def test_the_applicant_answers_a_correction_on_a_phone(live_server, people, dist
     fits_the_screen()
     application.refresh_from_db()
     assert application.district == district and application.data == PERMIT_DATA
+
+
+def test_the_legal_deadline_reads_as_a_date_in_the_readers_language(client, people):
+    application = cases.submitted(people.citizen)
+    due = CaseClock.objects.get(process_id=application.process_id).due_at
+    client.force_login(people.citizen)
+    url = reverse("eservices:application", args=[application.pk])
+    with translation.override("en"):
+        expected = dateformat.format(timezone.localtime(due), "j F Y")
+    clock = client.get(url).content.decode().split('class="case-clock', 1)[1].split("</p>", 1)[0]
+    assert f">{expected}</time>" in clock and due.strftime("%Y-%m-%d") not in clock.split("datetime=")[0]
+    people.citizen.preferred_language = "ru"
+    people.citizen.save(update_fields=["preferred_language"])
+    with translation.override("ru"):
+        expected_ru = dateformat.format(timezone.localtime(due), "j E Y")
+    clock = client.get(url).content.decode().split('class="case-clock', 1)[1].split("</p>", 1)[0]
+    assert f">{expected_ru}</time>" in clock
