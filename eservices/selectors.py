@@ -200,13 +200,15 @@ def next_steps_for(application):
 def timeline_for(*, application, viewer):
     """The case's history, oldest first: every recorded step for its staff, what happened to it for its
     applicant (workflows.cases.case_timeline). Its documents are named as on the page, in the reader's
-    language."""
-    labels = {}
-    for document in documents_of_application(application):
-        labels[("documents.document", str(document.pk))] = document.display_name
-        for version in document.versions_newest_first:
-            labels[("documents.documentversion", str(version.pk))] = f"{document.display_name} v{version.number}"
-    return case_timeline(application, viewer=viewer, object_labels=labels)
+    language (read only for the staff, whose trail names them)."""
+    def document_labels():
+        labels = {}
+        for document in documents_of_application(application):
+            labels[("documents.document", str(document.pk))] = document.display_name
+            for version in document.versions_newest_first:
+                labels[("documents.documentversion", str(version.pk))] = f"{document.display_name} v{version.number}"
+        return labels
+    return case_timeline(application, viewer=viewer, object_labels=document_labels)
 
 
 def reads_whole_trail(*, application, viewer):

@@ -247,8 +247,9 @@ def _written(event):
 def case_timeline(case, *, viewer, object_labels=None):
     """The case's history, oldest first, in the order it was recorded (the audit trail's). Staff read every
     recorded step (``reads_full_trail``): what, who, the event in a sentence and what was written with it;
-    ``object_labels`` (``{(object type, object id): label}``) names the objects of its events as the page does
-    today, in the reader's language (a document by its translated name, not the title it was uploaded under).
+    ``object_labels``, a function called only for them, gives ``{(object type, object id): label}`` naming the
+    objects of its events as the page does today, in the reader's language (a document by its translated name,
+    not the title it was uploaded under).
     Everyone else reads only what happened to the case, in the words its apps chose (``register_case_event``),
     with staff acting as the organisation, not by name."""
     from core.audit import action_label, describe, trail_key_for
@@ -256,7 +257,7 @@ def case_timeline(case, *, viewer, object_labels=None):
 
     events = AuditEvent.objects.for_trail(trail_key_for(case))
     if reads_full_trail(viewer, case):
-        labels = object_labels or {}
+        labels = object_labels() if object_labels else {}
         return [TimelineEntry(when=event.created, what=str(action_label(event.action)), action=event.action,
                               by=event.actor_label, detail=_written(event),
                               message=describe(event, object_label=labels.get((event.object_type, event.object_id))))
@@ -371,15 +372,6 @@ def requests_to_person(case):
     return requests
 
 
-def step_done_by(process, step):
-    """Who completed the step named ``step`` of the process last (e.g. the head who decided, to sign the letter),
-    or None if nobody has yet."""
-    if process is None:
-        return None
-    node = getattr(process.flow_class.instance, step)
-    task = (Task.objects.filter(process_id=process.pk, flow_task=node, status=STATUS.DONE, owner__isnull=False)
-            .select_related("owner").order_by("-finished", "-id").first())
-    return task.owner if task else None
 
 
 @dataclass(frozen=True)
@@ -408,6 +400,13 @@ def steps_done(process, steps):
     return [StepDone(step=step, title=str(task.flow_task.task_title or step), by=task.owner, finished=task.finished,
                      data=dict(task.data or {}))
             for step in steps if (task := last.get(step)) is not None]
+
+
+def step_done_by(process, step):
+    """Who completed the step named ``step`` of the process last (e.g. the head who decided, to sign the letter),
+    or None if nobody has yet (``steps_done``)."""
+    done = steps_done(process, [step])
+    return done[0].by if done else None
 
 
 def undecided_and_running(process):
