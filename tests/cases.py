@@ -66,15 +66,27 @@ def in_correction(applicant, clerk):
     return check_completeness(submitted(applicant), clerk, complete=False, comment="The site plan is unreadable.")
 
 
-def reviewed(applicant, people, **data):
-    """Reviewed favourably by all three departments: the decision waits for a supervisor."""
-    application = in_review(applicant, people.clerk, **data)
+def review_favourably(application, people):
+    """The three departments review the case favourably: the decision waits for a supervisor."""
     for step, reviewer in (("review_architecture", people.clerk), ("review_fire_safety", people.fire),
                            ("review_environment", people.environment)):
         permits.permit_review(task=claimed(application, step, reviewer), actor=reviewer,
                                data={"favourable": True, "comment": ""})
     application.refresh_from_db()
     return application
+
+
+def decide(application, people, *, approve, reasons=""):
+    """The head decides the reviewed case: its letter is issued."""
+    permits.permit_decide(task=claimed(application, "decision", people.supervisor), actor=people.supervisor,
+                           data={"approve": approve, "reasons": reasons})
+    application.refresh_from_db()
+    return application
+
+
+def reviewed(applicant, people, **data):
+    """Reviewed favourably by all three departments: the decision waits for a supervisor."""
+    return review_favourably(in_review(applicant, people.clerk, **data), people)
 
 
 def approved(applicant, people, **data):
@@ -88,11 +100,7 @@ def refused(applicant, people):
 
 
 def decided(applicant, people, *, approve, reasons="", **data):
-    application = reviewed(applicant, people, **data)
-    permits.permit_decide(task=claimed(application, "decision", people.supervisor), actor=people.supervisor,
-                           data={"approve": approve, "reasons": reasons})
-    application.refresh_from_db()
-    return application
+    return decide(reviewed(applicant, people, **data), people, approve=approve, reasons=reasons)
 
 
 # --- over HTTP, as each role would ------------------------------------------------

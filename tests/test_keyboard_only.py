@@ -13,7 +13,6 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
 from eservices.models import Application
-from permits import services as permits
 
 from . import cases
 from .factories import PASSWORD, PERMIT_DATA, TINY_PDF
@@ -91,12 +90,8 @@ def staff_at_work(work):
 def approve(application, people):
     """The clerk finds the case complete, the three departments review it favourably, the head approves it."""
     cases.check_completeness(application, people.clerk)
-    for step, reviewer in (("review_architecture", people.clerk), ("review_fire_safety", people.fire),
-                           ("review_environment", people.environment)):
-        permits.permit_review(task=cases.claimed(application, step, reviewer), actor=reviewer,
-                              data={"favourable": True, "comment": ""})
-    permits.permit_decide(task=cases.claimed(application, "decision", people.supervisor), actor=people.supervisor,
-                          data={"approve": True, "reasons": ""})
+    cases.review_favourably(application, people)
+    cases.decide(application, people, approve=True)
 
 
 def test_a_citizen_applies_answers_a_correction_and_downloads_the_decision_with_the_keyboard_alone(
