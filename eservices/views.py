@@ -1,5 +1,7 @@
 """Citizen portal: catalog, apply, my applications, corrections, decisions."""
 
+from functools import wraps
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -48,22 +50,27 @@ def service_detail(request, code):
     })
 
 
+def _keeping_chosen_files(view):
+    """A form ``view`` sends back with errors keeps the files chosen that pass the checks, and offers them
+    again (``_keep_files``): after the view's attempt was rolled back, so what is kept does not depend on it.
+    The view answers with a TemplateResponse whose context holds its ``form`` and ``version``."""
+    @wraps(view)
+    def view_keeping_files(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        if request.method == "POST" and response.status_code >= 400 and getattr(response, "context_data", None):
+            _keep_files(request, response.context_data["form"], response.context_data["version"])
+        return response
+    return view_keeping_files
+
+
 @login_required
 @ratelimit(key="user", rate="30/m", method="POST", block=True)
+@_keeping_chosen_files
+@idempotent_post
 def apply(request, code=None, pk=None):
     """New application (``code``) or a saved draft (``pk``): save or submit,
     with the form of the version in force (a draft moves on to it). A form
-    sent back with errors keeps the files chosen that pass the checks, and
-    offers them again (``_keep_files``): after the attempt was rolled back,
-    so what is kept does not depend on it."""
-    response = _apply(request, code=code, pk=pk)
-    if request.method == "POST" and response.status_code >= 400 and getattr(response, "context_data", None):
-        _keep_files(request, response.context_data["form"], response.context_data["version"])
-    return response
-
-
-@idempotent_post
-def _apply(request, code=None, pk=None):
+    sent back with errors keeps the files chosen that pass the checks."""
     draft = None
     if pk is not None:
         draft = selectors.applications_of(user=request.user).filter(pk=pk).first()
@@ -193,18 +200,12 @@ def application_detail(request, pk):
 
 @login_required
 @ratelimit(key="user", rate="30/m", method="POST", block=True)
+@_keeping_chosen_files
+@idempotent_post
 def correction(request, pk):
     """The applicant answers the open correction request: the request, the files already attached, and the
     application's form with every answer pre-filled. As on the application form, an answer sent back with
-    errors keeps the new files that pass the checks (``_keep_files``)."""
-    response = _correction(request, pk)
-    if request.method == "POST" and response.status_code >= 400 and getattr(response, "context_data", None):
-        _keep_files(request, response.context_data["form"], response.context_data["application"].service_version)
-    return response
-
-
-@idempotent_post
-def _correction(request, pk):
+    errors keeps the new files that pass the checks."""
     application = selectors.applications_of(user=request.user).filter(pk=pk).first()
     if application is None:
         raise Http404
@@ -235,7 +236,7 @@ def _correction(request, pk):
                 return redirect("eservices:application", pk=application.pk)
     rounds = selectors.correction_conversation(application=application)
     return TemplateResponse(request, "eservices/correction.html", {
-        "form": form, "application": application, "correction": rounds[-1] if rounds else None,
+        "form": form, "application": application, "version": version, "correction": rounds[-1] if rounds else None,
         "attachments": [(doc, attached.get(doc.code)) for doc in version.required_documents.all()],
     }, status=status)
 
