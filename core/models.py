@@ -7,8 +7,11 @@ import json
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from .validators import no_invisible_controls
 
 GENESIS_HASH = "0" * 64
 
@@ -194,3 +197,34 @@ class OutboxMessage(models.Model):
 
     def __str__(self):
         return f"{self.channel} → {self.address}: {self.subject or self.body}"[:300]
+
+
+class ApiClient(models.Model):
+    """An outside application (an Open311 app, a national platform) that calls Munis with its own API key
+    (core.api_clients). The key is shown once, when it is made; only its SHA-256 is kept, so a copy of the
+    database lets nobody call as the client. Its first characters (``key_prefix``, not a secret) tell an
+    operator which key a client holds. A revoked client stays, inactive, so its trail still names it."""
+
+    name = models.CharField(_("name"), max_length=100, validators=[no_invisible_controls])
+    contact = models.EmailField(_("contact e-mail"), blank=True,
+                                help_text=_("Whom to tell about changes to the API or a leaked key."))
+    key_prefix = models.CharField(_("key prefix"), max_length=8, editable=False)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    is_active = models.BooleanField(_("active"), default=True, editable=False)
+    created = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True, editable=False)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("API client")
+        verbose_name_plural = _("API clients")
+        constraints = [
+            models.UniqueConstraint(Lower("name"), name="core_api_client_unique_name",
+                                    violation_error_message=_("An API client with this name exists already.")),
+            models.CheckConstraint(condition=models.Q(revoked_at__isnull=True) | models.Q(is_active=False),
+                                   name="core_api_client_revoked_is_inactive"),
+        ]
+
+    def __str__(self):
+        return self.name

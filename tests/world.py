@@ -32,6 +32,7 @@ from viewflow.workflow.models import Task
 
 from accounts.services import access_grant
 from accounts.tokens import email_verification_token
+from core.api_clients import api_client_register
 from core.route_access import ADMIN_LOGIN, LOGIN, PAGE, ROLES
 from documents import issuing
 from documents.models import DisposalRun, DocumentClass
@@ -100,6 +101,7 @@ def build_world(people):
     for case in (w.checking, w.neighbours):
         access_grant(actor=people.supervisor, user=newcomer, obj=case, reason="A housing inquiry.")
     DisposalRun.objects.create(due_by=today, proposed_by=people.admin)
+    api_client_register(name="Open311 app", actor=people.admin)
     SweptBlob.objects.create(key="documents/orphan.pdf", size=5, reason=SweptBlob.Reason.ORPHAN,
                              modified_at=timezone.now() - timedelta(days=2))
     DocumentClass.objects.order_by("pk").first().save()  # edited once in the admin: a recorded version
