@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "documents",
     "eservices",
     "permits",
+    "reports",
 ]
 
 MIDDLEWARE = [
@@ -316,6 +317,13 @@ MUNIS_LINK_COLOUR = env("MUNIS_LINK_COLOUR", default="#1a5a96")
 # The currency of the services' fees, written after the amount ("150,000 UZS"; "150 000 сум" in Russian):
 # a code or a symbol, translated through the catalogs like the municipality's name.
 MUNIS_CURRENCY = env("MUNIS_CURRENCY", default=gettext_noop("UZS"))
+
+# Problem reports (reports/): the department that moderates reports and dispatches what the routing matrix does not
+# place (an organisation code); how long a reporter has to confirm a resolved report fixed (or reopen it) before it
+# closes by itself; how near an open report of the same category must be to be offered as a duplicate.
+MUNIS_REPORTS_DISPATCH = env("MUNIS_REPORTS_DISPATCH", default="communal-dispatch")
+MUNIS_REPORTS_CONFIRM_DAYS = env.int("MUNIS_REPORTS_CONFIRM_DAYS", default=14)
+MUNIS_REPORTS_DUPLICATE_RADIUS_M = env.int("MUNIS_REPORTS_DUPLICATE_RADIUS_M", default=250)
 # Issued documents (documents.issuing): the letterhead, the signature, the verify page.
 # Who signs issued PDFs: a dotted path to a documents.signing.Signer; empty: issue unsigned.
 MUNIS_PDF_SIGNER = env("MUNIS_PDF_SIGNER", default="documents.signing.PadesSigner")

@@ -4,7 +4,8 @@ and who may add versions (``register_case``). A document outside any case
 belongs to its owner organisation's staff. Auditors and administrators read
 everything, except the documents of a case its app declares private for now
 (``register_private``: a citizen's unsubmitted draft), which only the case's own
-rule lets anyone read. Only administrators and the owner's supervisors break locks."""
+rule lets anyone read; and the public documents of a case its app declares public for now (``register_public``:
+a problem report on the public map), which anyone reads, signed in or not. Only administrators and the owner's supervisors break locks."""
 
 from dataclasses import dataclass
 
@@ -33,6 +34,25 @@ def register_private(model, *, while_):
     """``while_(case)`` true: the case is its person's private work (e.g. a draft), and its documents are read
     only as its app's ``can_read`` says, by auditors and administrators too."""
     _private[model._meta.label_lower] = while_
+
+
+_public: dict = {}
+
+
+def register_public(model, *, while_):
+    """``while_(case)`` true: the case is on public view (a problem report on the public map), and its documents
+    of ``Confidentiality.PUBLIC`` (a photo of the problem) are read by anyone, without signing in."""
+    _public[model._meta.label_lower] = while_
+
+
+def _is_public(document):
+    from .models import Confidentiality
+
+    if document.case_type_id is None or document.confidentiality != Confidentiality.PUBLIC:
+        return False
+    while_ = _public.get(f"{document.case_type.app_label}.{document.case_type.model}")
+    case = document.case if while_ is not None else None
+    return case is not None and bool(while_(case))
 
 
 def case_by_reference(reference):
@@ -72,6 +92,8 @@ def _decide(user, document, *, sees_everything, case_rule):
 
 
 def can_read(user, document):
+    if _is_public(document):
+        return True
     sees_everything = _nobody if _is_private(document) else permissions.can_read_all_cases
     return _decide(user, document, sees_everything=sees_everything, case_rule="can_read")
 

@@ -306,6 +306,9 @@ def test_every_route_answers_every_role_as_declared(people, record_property):
     w = build_world(people)
     visitors = Visitors(people, raise_request_exception=False)  # a view that fails is a 500 in the list
     wrong, asked = list(found.problems), 0
+    forms = dict(FORMS)
+    for module in app_route_worlds():
+        forms.update(getattr(module, "FORMS", {}))
     for route in found.routes:
         if route.policy is None:
             continue
@@ -315,7 +318,7 @@ def test_every_route_answers_every_role_as_declared(people, record_property):
             wrong.append(str(missing))
             continue
         for method, policy in route.methods.items():
-            form = FORMS.get((route.name, method))
+            form = forms.get((route.name, method))
             for own, url in samples:
                 data = form(w, own) if form else None
                 for role in ROLES:

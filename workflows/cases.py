@@ -59,7 +59,7 @@ _case_types: dict[str, CaseType] = {}
 
 
 def register_case(model, *, can_read, can_edit=None, process_field="process", person_field=None,
-                  inbox_fields=(), outcome=None, ended_at=None, private_while=None, page=None):
+                  inbox_fields=(), outcome=None, ended_at=None, private_while=None, public_while=None, page=None):
     """Make ``model`` a case (see the module's docstring).
 
     ``can_read(user, case)`` / ``can_edit(user, case)``: who reads the case's
@@ -67,7 +67,9 @@ def register_case(model, *, can_read, can_edit=None, process_field="process", pe
     the outcome code once it has one (for the retention rules), else None.
     ``private_while(case)``: true while the case is its person's private work
     (a draft): then only ``can_read`` lets anyone read its documents, auditors
-    and administrators included. ``page(case)``: the URL of the case's own page
+    and administrators included. ``public_while(case)``: true while the case is on
+    public view: then its documents of public confidentiality are read by anyone,
+    signed in or not (documents.access.register_public). ``page(case)``: the URL of the case's own page
     (its task pages link to it).
     """
     if person_field is None and can_edit is None:
@@ -86,6 +88,8 @@ def register_case(model, *, can_read, can_edit=None, process_field="process", pe
     access.register_case(model, can_read=case_type.can_read, can_edit=case_type.can_edit)
     if private_while is not None:
         access.register_private(model, while_=private_while)
+    if public_while is not None:
+        access.register_public(model, while_=public_while)
     uid = f"munis-case-{model._meta.label_lower}"
     post_save.connect(_case_saved, sender=model, dispatch_uid=uid)
     return case_type

@@ -18,7 +18,7 @@ def _case_flow(flow_class):
 
 def _sla_of(task):
     flow = _case_flow(task.flow_task.flow_class)
-    return flow.task_sla.get(task.flow_task.name) if flow else None
+    return flow.task_sla_for(task) if flow else None
 
 
 def _case_clock(process):

@@ -141,6 +141,16 @@ class CaseFlow:
     def task_form(self, task):
         return self.task_forms.get(task.flow_task.name)
 
+    def task_initial(self, task):
+        """The initial values of the step's form (``task_forms``): what the person working it starts from (a
+        moderator, the category the system suggests)."""
+        return {}
+
+    def task_sla_for(self, task):
+        """The step's Sla for this case: ``task_sla``'s, unless the flow's cases set their own (a problem report's
+        category says how long its supplier has)."""
+        return self.task_sla.get(task.flow_task.name)
+
     def task_panel(self, task):
         """``(template, context)`` of the step's panel (``task_panels``), or None."""
         spec = self.task_panels.get(task.flow_task.name)

@@ -19,7 +19,7 @@ from core import audit
 from core.errors import DomainError, InvalidTransition, PermissionDenied
 
 from .delegations import substitutes_of
-from .flows import HELD_STATUSES, HUMAN, OPEN_STATUSES, SUPERVISOR_TASK, case_of, task_label
+from .flows import HELD_STATUSES, HUMAN, OPEN_STATUSES, SUPERVISOR_TASK, case_of, organisation_content_type, task_label
 from .incidents import failures_become_incidents
 from .models import CaseClock, TaskClock
 from .notifications import notify_staff
@@ -141,6 +141,8 @@ def task_complete(*, task, actor, action="workflows.task.complete", comment="", 
         if actor is not None and not works_for_holder(actor, task):  # None: the system (timers)
             if task.status in OPEN_STATUSES:
                 raise PermissionDenied(_("You do not hold this task. Claim it first."))
+        if actor is None and task.status == STATUS.NEW:
+            task.status = STATUS.ASSIGNED  # the system finishes a step nobody holds (a person's answer by link)
         if task.status not in (STATUS.ASSIGNED, STATUS.STARTED):
             raise InvalidTransition(_("This task is already finished."), code="task_finished")
         task.data = {**(task.data or {}), **(task_data or {}), "comment": comment}
@@ -162,6 +164,27 @@ def task_complete(*, task, actor, action="workflows.task.complete", comment="", 
             activation.execute()
         if on_done:
             on_done(task)
+    return task
+
+
+def task_move(*, task, organisation, actor, action, reason, after=None):
+    """Send an open task to another organisation's queue (a report routed to the wrong supplier): whoever held
+    it lets it go, the new organisation's people see it in their queue, its clock runs on. ``action`` names the
+    event as the domain tells it (one audit row on the case's trail, with the reason)."""
+    from .flows import department_task
+
+    with transaction.atomic(), _task_locked(task) as task:
+        if task.status not in OPEN_STATUSES:
+            raise InvalidTransition(_("This task is already finished."), code="task_finished")
+        department_task(lambda process: organisation)["obj"](task.process)  # refuses a kind nobody works for
+        before = {**_snapshot(task), "organisation": task_department_id(task)}
+        task.owner_permission_content_type = organisation_content_type()
+        task.owner_permission_obj_pk = str(organisation.pk)
+        task.owner = None
+        task.status = STATUS.NEW
+        task.save(update_fields=["owner_permission_content_type", "owner_permission_obj_pk", "owner", "status"])
+        audit.record(actor=actor, action=action, obj=case_of(task), trail=case_of(task), before=before,
+                     after={**_snapshot(task), "organisation": organisation.pk, "reason": reason, **(after or {})})
     return task
 
 
@@ -248,7 +271,7 @@ def task_escalate(*, clock, now):
             _close_stale_clock(clock, task, now)
             return None
         flow = task.flow_task.flow_class.instance
-        sla = flow.task_sla[task.flow_task.name]
+        sla = flow.task_sla_for(task)
         if sla.on_overdue == Sla.EXPIRE:
             flow.task_expired(task)
             return Sla.EXPIRE

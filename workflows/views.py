@@ -159,7 +159,8 @@ def task_detail(request, pk):
     if form_spec and services.works_for_holder(request.user, task):
         form_class, handler = form_spec
         posted = request.method == "POST"
-        form = form_class(request.POST if posted else None, request.FILES if posted else None)
+        form = form_class(request.POST if posted else None, request.FILES if posted else None,
+                          initial=flow.task_initial(task))
         if request.method == "POST":
             if form.is_valid():
                 try:

@@ -1,4 +1,5 @@
-"""An application's status as the design system's tag, the same on every page that lists or shows a case."""
+"""A case's status as the design system's tag, the same on every page that lists or shows one (an application, a
+problem report): any object with ``status_label`` and ``status_colour``."""
 
 from django import template
 from django.utils.html import format_html
