@@ -10,3 +10,6 @@ INSTALLED_APPS = [*INSTALLED_APPS, "tests.flowapp", "tests.faultapp"]  # noqa: F
 # core.apps.StaticFilesConfig.)
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# seed_demo files a few hundred problem reports for `make run`; the tests that run it need a few of each state
+MUNIS_REPORTS_DEMO_COUNT = 24

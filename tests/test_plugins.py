@@ -134,7 +134,7 @@ def test_seed_demo_runs_every_apps_demo_once_accounts_first(transactional_db, ca
     call_command("seed_demo")
     out = capsys.readouterr().out
     assert out.index("People and organisations") < out.index("Building permits") < out.index("Trade licences")
-    assert "Demo data ready: accounts, workflows, permits, flowapp." in out
+    assert "Demo data ready: accounts, workflows, permits, reports, flowapp." in out
     first = _rows()
     call_command("seed_demo")
     assert _rows() == first
