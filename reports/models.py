@@ -350,3 +350,23 @@ class Follower(models.Model):
 
     def __str__(self):
         return f"{self.report} · {self.get_reason_display()}"
+
+
+class CategoryModel(models.Model):
+    """A classifier trained on the municipality's own classified reports (``manage.py train_report_classifier``):
+    it suggests the category of a report whose text names none. Kept in the database, so every server of a
+    cluster uses the same one; the newest is used."""
+
+    created_at = models.DateTimeField(_("trained"), default=timezone.now)
+    samples = models.PositiveIntegerField(_("reports trained on"))
+    categories = models.PositiveIntegerField(_("categories"))
+    accuracy = models.FloatField(_("accuracy on held-out reports"), null=True, blank=True)
+    model = models.BinaryField(_("model"))
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("category classifier")
+        verbose_name_plural = _("category classifiers")
+
+    def __str__(self):
+        return f"{self.created_at:%Y-%m-%d %H:%M} · {self.samples}"

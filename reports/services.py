@@ -101,6 +101,10 @@ def report_submit(*, channel, description, category=None, latitude=None, longitu
         contact_name = contact_name or reporter.full_name
         contact_email = contact_email or reporter.email
         contact_phone = contact_phone or reporter.phone
+    if suggestion is None and category is None:
+        from .classify import suggest_category
+
+        suggestion = suggest_category(description)
     suggested, confidence = suggestion or (None, None)
     try:
         with transaction.atomic():
