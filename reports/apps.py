@@ -10,6 +10,7 @@ class ReportsConfig(AppConfig):
     name = "reports"
     verbose_name = _("Problem reports")
     url_prefix = ""  # /problems/, /staff/problems/
+    api_urls = "reports.api.urls"
 
     def ready(self):
         from django.urls import reverse

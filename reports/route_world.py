@@ -83,6 +83,8 @@ ARGUMENTS = {
     "reports:reroute": lambda w: (_ref(w.report), _ref(w.neighbours_report)),
     "reports:merge": lambda w: (_ref(w.report), _ref(w.neighbours_report)),
     "reports:update": lambda w: (_ref(w.report), _ref(w.neighbours_report)),
+    **{f"api-report-{name}": (lambda w: (_ref(w.report), _ref(w.neighbours_report)))
+       for name in ("detail", "moderate", "accept", "dispatch", "resolve", "update", "reroute", "merge")},
 }
 
 #: (route name, method) -> (world, own?) -> what the request sends
