@@ -182,6 +182,11 @@ NPM_STATIC_FILES = {
     ]),
     # the map too: the production storage rewrites the file's sourceMappingURL and needs its target
     "vendor/chart.js": ("chart.js/dist", ["chart.umd.min.js", "chart.umd.min.js.map"]),
+    # the maps (core.maps): Leaflet, and the images its stylesheet names (a production collectstatic needs them)
+    "vendor/leaflet": ("leaflet/dist", [
+        "leaflet.js", "leaflet.js.map", "leaflet.css", "images/layers.png", "images/layers-2x.png",
+        "images/marker-icon.png", "images/marker-icon-2x.png", "images/marker-shadow.png",
+    ]),
 }
 MEDIA_URL = "/media-not-served/"
 MEDIA_ROOT = env("MUNIS_MEDIA_ROOT", default=str(VAR_DIR / "media"))
@@ -348,19 +353,39 @@ MUNIS_BLOB_SWEEP_BATCH = env.int("MUNIS_BLOB_SWEEP_BATCH", default=1000)
 # Requests per minute and client address to /verify/ (uploads count twice: see documents.views).
 MUNIS_VERIFY_RATE = env("MUNIS_VERIFY_RATE", default="30/m")
 
+# Maps (core.maps: the point picker and the map of many points): Leaflet, served by us, draws tiles from a tile
+# server, a URL template with {z}/{x}/{y} (and optionally {s}, {r}): OpenStreetMap's by default, which asks for
+# its attribution and allows light use only (https://operations.osmfoundation.org/policies/tiles/); a
+# municipality's own tile server; or none (empty): the maps then show their points and outlines on a plain
+# background. The tile server's origin is allowed in the Content-Security-Policy's img-src (below).
+# MUNIS_MAP_ATTRIBUTION is HTML, shown in the map's corner. Where a map opens when it has nothing to show:
+# MUNIS_MAP_CENTER (latitude,longitude) at MUNIS_MAP_ZOOM; MUNIS_MAP_MAX_ZOOM is the closest the tiles go.
+MUNIS_MAP_TILES = env("MUNIS_MAP_TILES", default="https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+MUNIS_MAP_ATTRIBUTION = env(
+    "MUNIS_MAP_ATTRIBUTION",
+    default='&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors',
+)
+MUNIS_MAP_CENTER = env.list("MUNIS_MAP_CENTER", cast=float, default=[38.56, 68.78])  # Dushanbe
+MUNIS_MAP_ZOOM = env.int("MUNIS_MAP_ZOOM", default=13)
+MUNIS_MAP_MAX_ZOOM = env.int("MUNIS_MAP_MAX_ZOOM", default=19)
+
 # Public write endpoints are rate limited (django-ratelimit).
 RATELIMIT_ENABLE = env.bool("RATELIMIT_ENABLE", default=True)
 RATELIMIT_VIEW = "core.views.rate_limited"
 
-# Content Security Policy (django-csp 4): no third-party origins, no inline script.
+# Content Security Policy (django-csp 4): no third-party origins, no inline script. The one exception: the map
+# tiles' server (MUNIS_MAP_TILES) in img-src. Leaflet positions its tiles and markers by setting element.style
+# from its script, which style-src 'self' allows (the policy governs style elements and attributes in markup).
 from csp.constants import NONE, SELF  # noqa: E402
+
+from config.maps import tile_sources  # noqa: E402
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
         "script-src": [SELF],
         "style-src": [SELF],
-        "img-src": [SELF, "data:"],
+        "img-src": [SELF, "data:", *tile_sources(MUNIS_MAP_TILES)],
         "object-src": [NONE],
         "frame-ancestors": [NONE],
         "form-action": [SELF],

@@ -10,7 +10,7 @@ class CoreConfig(AppConfig):
     url_prefix = "audit/"  # the auditor's search and trails (core.plugins mounts it)
 
     def ready(self):
-        from . import audit, plugins  # noqa: F401  core's own audit actions; the plug-in points' checks
+        from . import audit, maps, plugins  # noqa: F401  core's own audit actions; the map settings' and plug-in points' checks
         from .api_clients import audit as api_clients_audit  # noqa: F401  the API clients' audit actions
         from .housekeeping import register as register_housekeeping
         from .outbox import EmailChannel, outbox_deliver_due, outbox_forget_sent, register_channel

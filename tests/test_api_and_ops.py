@@ -88,3 +88,5 @@ def test_static_files_collect_with_production_settings(tmp_path):
     assert result.returncode == 0, result.stderr[-2000:]
     manifest = (tmp_path / "staticfiles.json").read_text()
     assert "css/munis.css" in manifest and "drf_spectacular_sidecar/swagger-ui-dist" in manifest
+    # Leaflet's stylesheet names its images, which the manifest's rewriting needs beside it
+    assert "vendor/leaflet/leaflet.css" in manifest and "vendor/leaflet/images/layers.png" in manifest

@@ -160,6 +160,10 @@ def test_bpmn_js_is_one_of_our_static_files():
         "vendor/bpmn-js/bpmn-navigated-viewer.production.min.js",
         "vendor/chart.js/chart.umd.min.js", "vendor/chart.js/chart.umd.min.js.map",
         "vendor/govuk-frontend/all.bundle.js", "vendor/govuk-frontend/all.bundle.js.map",
+        "vendor/leaflet/images/layers-2x.png", "vendor/leaflet/images/layers.png",
+        "vendor/leaflet/images/marker-icon-2x.png", "vendor/leaflet/images/marker-icon.png",
+        "vendor/leaflet/images/marker-shadow.png", "vendor/leaflet/leaflet.css", "vendor/leaflet/leaflet.js",
+        "vendor/leaflet/leaflet.js.map",
     ]
 
 
