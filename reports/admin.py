@@ -6,7 +6,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from core.admin import ReadOnlyAdminMixin
 from core.route_access import AdminSite
 
-from .models import Category, CategoryAttribute, District, Report, RoutingRule
+from .models import Address, Category, CategoryAttribute, District, Report, RoutingRule
 
 
 class CategoryAttributeInline(TranslationTabularInline):
@@ -43,6 +43,14 @@ class RoutingRuleAdmin(SimpleHistoryAdmin):
     list_editable = ["organisation"]
     search_fields = ["category__code", "category__name", "organisation__name"]
     autocomplete_fields = ["organisation"]
+
+
+@admin.register(Address)
+class AddressAdmin(SimpleHistoryAdmin):
+    """The address list the report form's search offers (``manage.py import_addresses`` loads a whole file)."""
+
+    list_display = ["label", "latitude", "longitude"]
+    search_fields = ["label"]
 
 
 @admin.register(Report)

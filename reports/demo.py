@@ -17,6 +17,7 @@ from workflows.flows import OPEN_STATUSES
 from workflows.services import task_claim
 
 from . import services
+from .addresses import addresses_import
 from .models import Category, District, Report, RoutingRule
 
 K = Organisation.Kind
@@ -133,6 +134,52 @@ SEASONS = {
     "road-sign": (1, 1, 1, 1), "pavements": (1, 2, 1, 1), "bus": (2, 2, 2, 2), "trolleybus": (1, 1, 1, 1),
     "traffic-lights": (1, 1, 1, 1), "green-spaces": (0, 2, 2, 3), "lifts": (2, 2, 2, 2), "housing": (3, 2, 1, 2),
 }
+# the address list's demo places (label, latitude, longitude): streets and landmarks of Dushanbe, in English and
+# Russian so either finds them; where they are is near enough for a demo, not a survey
+ADDRESSES = [
+    ("Rudaki Avenue, 22 / проспект Рудаки, 22", 38.5790, 68.7850),
+    ("Rudaki Avenue, 45 / проспект Рудаки, 45", 38.5705, 68.7858),
+    ("Rudaki Avenue, 90 / проспект Рудаки, 90", 38.5860, 68.7845),
+    ("Rudaki Avenue, 137 / проспект Рудаки, 137", 38.5950, 68.7843),
+    ("Rudaki Park / парк Рудаки", 38.5768, 68.7798),
+    ("Dusti Square / площадь Дусти", 38.5760, 68.7785),
+    ("Palace of Nations / Дворец нации", 38.5747, 68.7806),
+    ("National Museum of Tajikistan / Национальный музей Таджикистана", 38.5789, 68.7829),
+    ("Ayni Opera and Ballet Theatre / Театр оперы и балета имени Айни", 38.5769, 68.7869),
+    ("Tajik National University / Таджикский национальный университет", 38.5748, 68.7872),
+    ("Shotemur Street, 10 / улица Шотемура, 10", 38.5800, 68.7880),
+    ("Bokhtar Street, 35 / улица Бохтар, 35", 38.5695, 68.7822),
+    ("Ismoili Somoni Avenue, 8 / проспект Исмоили Сомони, 8", 38.5835, 68.7690),
+    ("Ismoili Somoni Avenue, 59 / проспект Исмоили Сомони, 59", 38.5870, 68.7520),
+    ("Mirzo Tursunzoda Street, 30 / улица Мирзо Турсунзаде, 30", 38.5735, 68.7770),
+    ("Ahmadi Donish Street, 50 / улица Ахмади Дониша, 50", 38.5445, 68.7650),
+    ("Sino Street, 12 / улица Сино, 12", 38.5790, 68.7200),
+    ("Borbad Avenue, 48 / проспект Борбад, 48", 38.5720, 68.7410),
+    ("Firdavsi Street, 80 / улица Фирдавси, 80", 38.5580, 68.7460),
+    ("Nisor Muhammad Street, 5 / улица Нисор Мухаммад, 5", 38.5620, 68.7720),
+    ("Saadi Sherozi Avenue, 16 / проспект Саади Шерози, 16", 38.5380, 68.7820),
+    ("Fuchik Street, 3 / улица Фучика, 3", 38.5260, 68.7850),
+    ("Karamov Street, 21 / улица Карамова, 21", 38.5330, 68.7610),
+    ("Nusratullo Makhsum Street, 44 / улица Нусратулло Махсума, 44", 38.5820, 68.8110),
+    ("Ayni Street, 14 / улица Айни, 14", 38.5660, 68.7950),
+    ("Aeroport Street, 1 / улица Аэропортная, 1", 38.5470, 68.8150),
+    ("Dushanbe International Airport / Международный аэропорт Душанбе", 38.5433, 68.8250),
+    ("Dushanbe railway station / Железнодорожный вокзал Душанбе", 38.5431, 68.7770),
+    ("Korvon bazaar / рынок Корвон", 38.5211, 68.7860),
+    ("Mehrgon market / рынок Мехргон", 38.5865, 68.7578),
+    ("Shohmansur bazaar / Шохмансурский рынок", 38.5800, 68.8005),
+    ("Central Stadium / Центральный стадион", 38.5655, 68.7919),
+    ("Victory Park / парк Победы", 38.5843, 68.8050),
+    ("Botanical Garden / Ботанический сад", 38.5905, 68.8120),
+    ("Navruz Palace / дворец Навруз", 38.5985, 68.7975),
+    ("Hotel Tajikistan / гостиница Таджикистан", 38.5715, 68.7856),
+    ("Zarafshon microdistrict / микрорайон Зарафшон", 38.5500, 68.7200),
+    ("Sino District hukumat / хукумат района Сино", 38.5550, 68.7300),
+    ("Firdavsi District hukumat / хукумат района Фирдавси", 38.5350, 68.7750),
+    ("Shohmansur District hukumat / хукумат района Шохмансур", 38.5650, 68.8200),
+    ("Varzob embankment / набережная Варзоба", 38.6050, 68.7820),
+]
+
 #: how many demo reports ``seed_demo`` files (``MUNIS_REPORTS_DEMO_COUNT``; the tests ask for fewer)
 DEMO_REPORTS = 240
 
@@ -246,6 +293,7 @@ def _file_one(rng, n, when, categories, citizens):
 def seed(*, stdout):
     with transaction.atomic():
         categories, districts = ensure_catalog()
+    addresses_import(rows=ADDRESSES, reason="seed_demo")
     if Report.objects.exists():
         stdout.write(f"Problem reports: {Report.objects.count()} reports already there.")
         return

@@ -370,3 +370,34 @@ class CategoryModel(models.Model):
 
     def __str__(self):
         return f"{self.created_at:%Y-%m-%d %H:%M} · {self.samples}"
+
+
+def address_search_text(text):
+    """What an address is searched by: its words in capitals, single-spaced, Ё read as Е (people type either)."""
+    return " ".join((text or "").upper().replace("Ё", "Е").split())
+
+
+class Address(models.Model):
+    """A place of the municipality's own address list (``manage.py import_addresses``): what the report form's
+    address search offers, in the words residents use — a street and number, a landmark."""
+
+    label = models.CharField(_("address"), max_length=255, unique=True)
+    latitude = models.FloatField(_("latitude"), validators=[MinValueValidator(-90), MaxValueValidator(90)])
+    longitude = models.FloatField(_("longitude"), validators=[MinValueValidator(-180), MaxValueValidator(180)])
+    #: the label as it is searched (address_search_text); on PostgreSQL a trigram index serves "contains" and
+    #: "starts with" (migration 0003), elsewhere the plain index serves "starts with"
+    search = models.CharField(_("search text"), max_length=255, editable=False, db_index=True)
+
+    history = History()
+
+    class Meta:
+        ordering = ["label"]
+        verbose_name = _("address")
+        verbose_name_plural = _("addresses")
+
+    def __str__(self):
+        return self.label
+
+    def save(self, *args, **kwargs):
+        self.search = address_search_text(self.label)
+        super().save(*args, **kwargs)

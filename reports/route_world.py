@@ -1,12 +1,12 @@
 """The problem reports' part of the route matrix's world (tests/world.py): a city of two districts, whose
 departments are the clerk's (architecture) and the other clerk's (fire safety); the citizen's report of a burst
 pipe in the first, routed to the supplier's utility, with a photo; the other citizen's in the second, routed to
-another supplier; and how the reports' routes' arguments and forms are built."""
+another supplier; a place of the address list; and how the reports' routes' arguments and forms are built."""
 
 from accounts.models import Organisation
 from documents.services import GeneratedFile
 
-from .models import Category, District, Report, RoutingRule
+from .models import Address, Category, District, Report, RoutingRule
 from .services import report_submit
 
 PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00\x90wS\xde\x00"
@@ -45,6 +45,8 @@ def populate(w, people):
     # the reports each one may be merged into: the same problem, reported again in the same district
     w.report_master = report_submit(channel=Report.Channel.WEB, description="The pipe again", category=water,
                                     latitude=38.581, longitude=68.8, reporter=people.other_citizen)
+    # a place of the address list the report form searches
+    Address.objects.create(label="Rudaki Avenue, 45", latitude=38.575, longitude=68.79)
     w.neighbours_master = report_submit(channel=Report.Channel.WEB, description="Still no water", category=water,
                                         latitude=38.541, longitude=68.8, reporter=people.citizen)
 

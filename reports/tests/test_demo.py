@@ -4,9 +4,9 @@ districts with boundaries, and reports over two years in every state, the season
 from django.core.management import call_command
 
 from accounts.models import Organisation
-from reports.demo import DISTRICTS
+from reports.demo import ADDRESSES, DISTRICTS
 from reports.geo import district_at
-from reports.models import Category, District, Report, RoutingRule
+from reports.models import Address, Category, District, Report, RoutingRule
 
 
 def test_the_demo_city_has_its_catalog_suppliers_districts_and_reports_in_every_state(transactional_db, settings):
@@ -23,6 +23,9 @@ def test_the_demo_city_has_its_catalog_suppliers_districts_and_reports_in_every_
     assert states >= set(Report.Status.values) - {Report.Status.RECEIVED}  # received lasts only while filing
     ages = Report.objects.values_list("created_at", flat=True)
     assert (max(ages) - min(ages)).days > 600  # two years of reports
+    # the address list the report form searches: every place inside a district
+    assert Address.objects.count() == len(ADDRESSES) >= 40
+    assert all(district_at(a.latitude, a.longitude) is not None for a in Address.objects.all())
     counts = {r: Report.objects.count() for r in ("all",)}
     call_command("seed_demo")  # again: nothing changes
-    assert Report.objects.count() == counts["all"]
+    assert Report.objects.count() == counts["all"] and Address.objects.count() == len(ADDRESSES)
