@@ -86,3 +86,20 @@ def city_bounds():
     if box["s"] is None:
         return None
     return [[box["s"], box["w"]], [box["n"], box["e"]]]
+
+
+def city_outline():
+    """The city's outline, every district's boundary together, as a GeoJSON geometry; None when no district is set
+    up. What the report form's map draws, so residents see where reports are taken."""
+    import json
+
+    from shapely.geometry import mapping
+    from shapely.ops import unary_union
+
+    from .models import District
+
+    shapes = [_cached_shape(pk, json.dumps(boundary, sort_keys=True))
+              for pk, boundary in District.objects.values_list("pk", "boundary")]
+    if not shapes:
+        return None
+    return json.loads(json.dumps(mapping(unary_union(shapes).simplify(0.0001))))

@@ -81,6 +81,11 @@ ARGUMENTS = {
                                 {**_ref(w.report), "version_pk": w.neighbours_report_photo.pk}),
     "reports:answer": lambda w: ({**_ref(w.report), "key": w.report.access_key},
                                  {**_ref(w.report), "key": w.neighbours_report.access_key}),
+    # other: the neighbour's photo asked with the own report's link
+    "reports:answer_photo": lambda w: ({**_ref(w.report), "key": w.report.access_key, "version_pk": w.report_photo.pk},
+                                       {**_ref(w.report), "key": w.report.access_key,
+                                        "version_pk": w.neighbours_report_photo.pk}),
+    "reports:join": lambda w: (_ref(w.report), _ref(w.neighbours_report)),
     "reports:staff_report": lambda w: (_ref(w.report), _ref(w.neighbours_report)),
     "reports:reroute": lambda w: (_ref(w.report), _ref(w.neighbours_report)),
     "reports:merge": lambda w: (_ref(w.report), _ref(w.neighbours_report)),
@@ -91,6 +96,12 @@ ARGUMENTS = {
 
 #: (route name, method) -> (world, own?) -> what the request sends
 FORMS = {
+    # a tap that broke far from the world's reports (no duplicate to offer), in the first district; the e-mail
+    # address is asked of those not signed in only
+    ("reports:new", "POST"): lambda w, own: {
+        "category": Category.objects.get(code="water").pk, "latitude": "38.57", "longitude": "68.85",
+        "description": "The tap by the school is broken.", "email": "resident@example.org"},
+    ("reports:join", "POST"): lambda w, own: {"join-email": "neighbour@example.org"},
     ("reports:reroute", "POST"): lambda w, own: {
         "organisation": Organisation.objects.get(code="roads-depot" if own else "city-hall-works").pk,
         "reason": "They cover this street."},

@@ -8,6 +8,8 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AnonymousUser
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_ratelimit.decorators import ratelimit
@@ -23,6 +25,7 @@ from workflows.cases import case_timeline, open_steps
 
 from . import selectors, services
 from .forms import MergeForm, ProgressForm, RerouteForm, SatisfactionForm
+from .intake_forms import JoinForm
 from .models import Report
 
 
@@ -36,16 +39,49 @@ def _photos(report):
     return found
 
 
+def _public_page(request, report, *, join_form=None, status=200):
+    return render(request, "reports/report.html", {
+        "report": report, "photos": _photos(report), "followers": selectors.followers_count(report),
+        # the public timeline, whoever reads it: what happened, never who at the supplier did it
+        "timeline": case_timeline(report, viewer=AnonymousUser()),
+        "join_form": join_form or (JoinForm(user=request.user) if report.is_open else None),
+        "map_url": f"{reverse('reports:map_data')}?{urlencode({'report': report.reference})}"
+        if report.has_point else None,
+    }, status=status)
+
+
 @require_GET
 def report_page(request, reference):
     report = selectors.public_report(reference)
     if report is None:
         raise Http404
-    return render(request, "reports/report.html", {
-        "report": report, "photos": _photos(report),
-        # the public timeline, whoever reads it: what happened, never who at the supplier did it
-        "timeline": case_timeline(report, viewer=AnonymousUser()),
-    })
+    return _public_page(request, report)
+
+
+@ratelimit(key="ip", rate="30/m", method="POST", block=True)
+@require_POST
+@idempotent_post
+def join(request, reference):
+    """"Me too" on an open report's page: the visitor follows it (signed in, by their account; else by the e-mail
+    address they give) instead of reporting the same problem again."""
+    report = selectors.public_report(reference)
+    if report is None:
+        raise Http404
+    form = JoinForm(request.POST, user=request.user)
+    if form.is_valid():
+        user = request.user if request.user.is_authenticated else None
+        try:
+            services.report_join(report=report, user=user, email=form.cleaned_data.get("email", ""),
+                                 language=request.LANGUAGE_CODE)
+        except DomainError as exc:
+            status = add_domain_errors(form, exc)
+        else:
+            messages.success(request, _("You will get the news of %(reference)s. Thank you for telling us.") % {
+                "reference": report.reference})
+            return redirect("reports:report", reference=report.reference)
+    else:
+        status = 400
+    return _public_page(request, report, join_form=form, status=status)
 
 
 @require_GET
@@ -88,7 +124,23 @@ def answer(request, reference, key):
             return redirect("reports:answer", reference=reference, key=key)
     return render(request, "reports/answer.html", {
         "report": report, "form": form if waiting else None, "timeline": case_timeline(report, viewer=AnonymousUser()),
+        "photos": _photos(report), "key": key,
     }, status=400 if form.is_bound else 200)
+
+
+@require_GET
+def answer_photo(request, reference, key, version_pk):
+    """A photo of the reporter's own report, on their page: before moderation the report is not public, and the
+    reporter's link (its key) is what lets them see it, as it lets them answer; the store's own rule knows only
+    accounts, so the bytes are read here, checked against their hash as always."""
+    from documents.blobs import blob_stream
+
+    report = _reporters_report(reference, key)
+    version = version_of_case(report, version_pk)
+    if version is None or version.document.disposed_at:
+        raise Http404
+    return streamed_response(blob_stream(version.blob_key, sha256=version.sha256, size=version.size),
+                             content_type=version.mime_type, size=version.size)
 
 
 def _staff_report_or_404(request, reference):

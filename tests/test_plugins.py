@@ -22,6 +22,9 @@ from workflows.sla import calendar_for
 
 from .factories import UserFactory
 
+#: the problem reports' portal links, for everyone (reports/navigation.py)
+REPORTS = ["Report a problem", "Problems in the city"]
+
 
 def header_links(client, url="/"):
     """The service navigation's links in the header, in order (the current page's is in <strong>)."""
@@ -32,16 +35,16 @@ def header_links(client, url="/"):
 
 def test_each_person_sees_the_links_their_roles_allow_in_a_stable_order(client, people):
     expected = {
-        None: ["Services", "Log in", "Sign up"],
-        people.citizen: ["Services", "My applications"],
+        None: ["Services", *REPORTS, "Log in", "Sign up"],
+        people.citizen: ["Services", "My applications", *REPORTS],
         # staff menus show the work staff do, not an applicant's "My applications"
-        people.clerk: ["Services", "Inbox"],
-        people.supervisor: ["Services", "Inbox", "Analytics", "Trade licences"],
-        people.auditor: ["Services", "Audit", "Incidents", "Analytics"],
-        people.admin: ["Services", "Audit", "Incidents", "Analytics"],
+        people.clerk: ["Services", *REPORTS, "Inbox"],
+        people.supervisor: ["Services", *REPORTS, "Inbox", "Analytics", "Trade licences"],
+        people.auditor: ["Services", *REPORTS, "Audit", "Incidents", "Analytics"],
+        people.admin: ["Services", *REPORTS, "Audit", "Incidents", "Analytics"],
         # ministry and supplier staff work the tasks routed to their organisation (accounts.models.WORKING_ROLES)
-        people.ministry: ["Services", "Inbox"],
-        people.supplier: ["Services", "Inbox"],
+        people.ministry: ["Services", *REPORTS, "Inbox"],
+        people.supplier: ["Services", *REPORTS, "Inbox"],
     }
     for user, links in expected.items():
         client.logout()
@@ -107,13 +110,14 @@ def test_the_navigation_costs_no_query_for_anonymous_visitors_and_one_for_people
 ):
     with django_assert_num_queries(0):
         nav = plugins.Navigation(AnonymousUser())
-        assert [link.url_name for link in nav["portal"]] == ["eservices:catalog"]
+        assert [link.url_name for link in nav["portal"]] == ["eservices:catalog", "reports:new", "reports:list"]
         assert nav["staff"] == []
     supervisor = User.objects.get(pk=people.supervisor.pk)
     with django_assert_num_queries(1):  # the memberships accounts.permissions caches on the user
         nav = plugins.Navigation(supervisor)
         assert [str(link.label) for link in nav["staff"]] == ["Inbox", "Analytics", "Trade licences"]
-        assert [str(link.label) for link in nav["portal"]] == ["Services"]  # staff: no "My applications"
+        # staff: no "My applications"
+        assert [str(link.label) for link in nav["portal"]] == ["Services", *REPORTS]
 
 
 def test_a_link_to_a_missing_url_or_area_fails_the_system_check(monkeypatch):
