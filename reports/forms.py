@@ -110,5 +110,5 @@ class SatisfactionForm(forms.Form):
         label=_("How satisfied are you with how it was handled?"), coerce=int, widget=forms.RadioSelect,
         choices=[("5", _("Very satisfied")), ("4", _("Satisfied")), ("3", _("Neither satisfied nor dissatisfied")),
                  ("2", _("Dissatisfied")), ("1", _("Very dissatisfied"))])
-    comment = _note(_("Anything to add? (optional)"),
+    comment = _note(_("Anything to add?"),
                     help_text=_("If it is not fixed, say what is still wrong: the supplier reads it."))

@@ -397,7 +397,7 @@ def test_the_public_list_filters_by_status_kind_district_and_dates_and_counts(cl
     pothole, water, duplicate, moderated = reported
     everything = client.get(reverse("reports:list"))
     assert listed(everything) == [pothole.reference, duplicate.reference, water.reference]  # newest first
-    assert "<strong>3</strong> reports received, <strong>2</strong> of them different problems" in page(everything)
+    assert "Reports received: <strong>3</strong>. Different problems: <strong>2</strong>" in page(everything)
     assert 'data-points-url="/problems/map.geojson"' in page(everything)
 
     def refs(**query):
@@ -486,7 +486,7 @@ def test_nothing_public_names_who_reported_a_problem(client, reported, city):
 def test_the_home_page_invites_to_report_with_the_counts(client, reported):
     home = page(client.get(reverse("home")))
     assert "Something broken in your street?" in home and reverse("reports:new") in home
-    assert "<strong>3</strong> reports received" in home
+    assert "Reports received: <strong>3</strong>. Different problems: <strong>2</strong>" in home
     header = re.search(r"<header.*?</header>", home, re.S).group(0)
     assert ">Report a problem<" in header and ">Problems in the city<" in header
 
