@@ -19,6 +19,7 @@ from django_ratelimit.decorators import ratelimit
 from core.errors import DomainError, ValidationFailed
 from core.forms import add_domain_errors
 from core.idempotency import idempotent_post
+from core.views import rate_limited
 
 from . import geo, selectors, services
 from .addresses import address_search
@@ -30,6 +31,19 @@ DONE = "reports_done"
 PER_PAGE = 20
 #: a report's field the service names -> the form's field that shows its problem
 SERVICE_FIELDS = {"location": "latitude", "contact_email": "email", "contact_phone": "phone"}
+
+
+def posts_limited(rate):
+    """At most ``rate`` posts per client address (django-ratelimit); over it, the 429 page. (``block=True`` would
+    raise, which without django-ratelimit's middleware shows as a 403.)"""
+    def decorator(view):
+        @wraps(view)
+        def limited(request, *args, **kwargs):
+            if getattr(request, "limited", False):
+                return rate_limited(request, None)
+            return view(request, *args, **kwargs)
+        return ratelimit(key="ip", rate=rate, method="POST", block=False)(limited)
+    return decorator
 
 
 def _signed_in(request):
@@ -85,7 +99,7 @@ def _duplicates_page(request, form, choice_form, *, status=200):
     }, status=status)
 
 
-@ratelimit(key="ip", rate="20/m", method="POST", block=True)
+@posts_limited("20/m")
 @require_http_methods(["GET", "POST"])
 @_keeping_chosen_photos
 @idempotent_post

@@ -12,7 +12,6 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_ratelimit.decorators import ratelimit
 
 from accounts import permissions
 from core.errors import DomainError, PermissionDenied
@@ -27,6 +26,7 @@ from . import selectors, services
 from .forms import MergeForm, ProgressForm, RerouteForm, SatisfactionForm
 from .intake_forms import JoinForm
 from .models import Report
+from .public_views import posts_limited
 
 
 def _photos(report):
@@ -58,7 +58,7 @@ def report_page(request, reference):
     return _public_page(request, report)
 
 
-@ratelimit(key="ip", rate="30/m", method="POST", block=True)
+@posts_limited("30/m")
 @require_POST
 @idempotent_post
 def join(request, reference):
@@ -101,7 +101,7 @@ def _reporters_report(reference, key):
     return report
 
 
-@ratelimit(key="ip", rate="30/m", method="POST", block=True)
+@posts_limited("30/m")
 @require_http_methods(["GET", "POST"])
 @idempotent_post
 def answer(request, reference, key):

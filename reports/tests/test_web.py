@@ -109,6 +109,26 @@ def test_an_anonymous_report_is_checked_by_a_moderator_first_and_not_public_yet(
     assert "A moderator is checking your report." in page(client.get(answer))
 
 
+def test_the_same_form_sent_twice_files_one_report(client, city):
+    client.force_login(city.resident)
+    key = re.search(r'name="idempotency_key" value="([^"]+)"', page(client.get(reverse("reports:new")))).group(1)
+    first = client.post(reverse("reports:new"), report_data(city, idempotency_key=key))
+    again = client.post(reverse("reports:new"), report_data(city, idempotency_key=key))
+    assert first.status_code == again.status_code == 302 and again["Location"] == first["Location"]
+    assert Report.objects.count() == 1
+
+
+def test_the_form_is_refused_without_its_csrf_token_and_after_twenty_posts_a_minute(city):
+    from django.test import Client
+
+    careful = Client(enforce_csrf_checks=True)
+    assert careful.post(reverse("reports:new"), report_data(city, email="a@example.org")).status_code == 403
+    hasty = Client()
+    statuses = [hasty.post(reverse("reports:new"), {"description": ""}).status_code for _ in range(21)]
+    assert statuses == [400] * 20 + [429]
+    assert not Report.objects.exists()
+
+
 def test_the_page_that_says_what_was_filed_is_only_the_filers(client, city):
     file_report(city)
     response = client.get(reverse("reports:filed"))
