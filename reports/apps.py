@@ -10,6 +10,7 @@ class ReportsConfig(AppConfig):
     name = "reports"
     verbose_name = _("Problem reports")
     url_prefix = ""  # /problems/, /staff/problems/
+    more_urls = {"open311/v2/": "reports.open311.urls"}  # Open311 GeoReport v2 (reports.open311)
 
     def ready(self):
         from django.urls import reverse
