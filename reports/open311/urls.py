@@ -29,7 +29,7 @@ urlpatterns = [
     path("services/<str:service_code>.<open311_format:format>", views.service_definition, name="service"),
     path("requests.<open311_format:format>", views.service_requests, name="requests"),
     path("requests/<str:service_request_id>.<open311_format:format>", views.service_request, name="request"),
-    path("tokens/<str:token>.<open311_format:format>", views.token, name="token"),
+    path("tokens/<str:token>.<open311_format:format>", views.service_request_token, name="token"),
 ]
 
 # Who may call each route (core.route_access; checked by tests/test_route_matrix.py). Open311 reads are open to

@@ -148,7 +148,7 @@ def service_request(request, service_request_id, fmt):
 
 
 @open311_call("GET")
-def token(request, token, fmt):
+def service_request_token(request, token, fmt):
     report = selectors.request_by_token(token)
     if report is None:
         return _refused(request, fmt, 404, [_("No request has the token “%(token)s”.") % {"token": token[:50]}])
