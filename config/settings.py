@@ -329,6 +329,17 @@ MUNIS_CURRENCY = env("MUNIS_CURRENCY", default=gettext_noop("UZS"))
 MUNIS_REPORTS_DISPATCH = env("MUNIS_REPORTS_DISPATCH", default="communal-dispatch")
 MUNIS_REPORTS_CONFIRM_DAYS = env.int("MUNIS_REPORTS_CONFIRM_DAYS", default=14)
 MUNIS_REPORTS_DUPLICATE_RADIUS_M = env.int("MUNIS_REPORTS_DUPLICATE_RADIUS_M", default=250)
+# Open311 GeoReport v2 (/open311/v2/, reports.open311): posts per minute per registered application (all its users
+# together) and per address (one phone, one server); whether an application's reports are moderated before they are
+# routed and public (off: the operator vouched for the application when giving it a key); the jurisdiction_id this
+# endpoint answers to (empty: any, it serves one city); who answers for the API and where an application gets a key
+# (the discovery document).
+MUNIS_OPEN311_RATE_PER_CLIENT = env("MUNIS_OPEN311_RATE_PER_CLIENT", default="60/m")
+MUNIS_OPEN311_RATE_PER_ADDRESS = env("MUNIS_OPEN311_RATE_PER_ADDRESS", default="30/m")
+MUNIS_OPEN311_MODERATED = env.bool("MUNIS_OPEN311_MODERATED", default=False)
+MUNIS_OPEN311_JURISDICTION = env("MUNIS_OPEN311_JURISDICTION", default="")
+MUNIS_OPEN311_CONTACT = env("MUNIS_OPEN311_CONTACT", default="")
+MUNIS_OPEN311_KEY_SERVICE = env("MUNIS_OPEN311_KEY_SERVICE", default="")
 # Issued documents (documents.issuing): the letterhead, the signature, the verify page.
 # Who signs issued PDFs: a dotted path to a documents.signing.Signer; empty: issue unsigned.
 MUNIS_PDF_SIGNER = env("MUNIS_PDF_SIGNER", default="documents.signing.PadesSigner")

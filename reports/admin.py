@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 from simple_history.admin import SimpleHistoryAdmin
@@ -54,6 +55,7 @@ class ReportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     search_fields = ["reference", "description", "address"]
     date_hierarchy = "created_at"
     exclude = ["access_key"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}  # Django 6's default, without its warning
 
     @admin.display(description=_("status"))
     def status_label(self, obj):

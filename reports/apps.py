@@ -11,6 +11,7 @@ class ReportsConfig(AppConfig):
     verbose_name = _("Problem reports")
     url_prefix = ""  # /problems/, /staff/problems/
     api_urls = "reports.api.urls"
+    more_urls = {"open311/v2/": "reports.open311.urls"}  # Open311 GeoReport v2 (reports.open311)
 
     def ready(self):
         from django.urls import reverse

@@ -2,6 +2,7 @@
 reports themselves, each a case on its own flow (reports.flows.ReportFlow)."""
 
 import secrets
+import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -245,6 +246,10 @@ class Report(models.Model):
     #: one arriving twice makes one report
     external_id = models.CharField(_("id in its channel"), max_length=255, blank=True)
     api_client = models.CharField(_("outside application"), max_length=120, blank=True)
+    #: what an Open311 app is given to ask for its report's id by (GeoReport v2 ``tokens/{token}``)
+    token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    #: a photo of the problem an Open311 app keeps on its own server (GeoReport v2 ``media_url``)
+    media_url = models.URLField(_("link to a photo"), max_length=500, blank=True)
     reporter = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("reporter"), null=True, blank=True,
                                  on_delete=models.SET_NULL, related_name="problem_reports")
     contact_name = models.CharField(_("reporter's name"), max_length=200, blank=True)
@@ -271,7 +276,7 @@ class Report(models.Model):
     process = models.OneToOneField("viewflow.Process", verbose_name=_("process"), null=True, blank=True,
                                    on_delete=models.PROTECT, related_name="problem_report")
 
-    history = History(excluded_fields=["access_key"])
+    history = History(excluded_fields=["access_key", "token"])
 
     class Meta:
         ordering = ["-created_at", "-id"]

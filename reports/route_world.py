@@ -85,6 +85,11 @@ ARGUMENTS = {
     "reports:update": lambda w: (_ref(w.report), _ref(w.neighbours_report)),
     **{f"api-report-{name}": (lambda w: (_ref(w.report), _ref(w.neighbours_report)))
        for name in ("detail", "moderate", "accept", "dispatch", "resolve", "update", "reroute", "merge")},
+    # Open311: a service (the category is no one's), a request and its token (both reports are public)
+    "open311:service": lambda w: ({"service_code": "water"}, None),
+    "open311:request": lambda w: ({"service_request_id": w.report.reference},
+                                  {"service_request_id": w.neighbours_report.reference}),
+    "open311:token": lambda w: ({"token": str(w.report.token)}, {"token": str(w.neighbours_report.token)}),
 }
 
 #: (route name, method) -> (world, own?) -> what the request sends
@@ -94,4 +99,7 @@ FORMS = {
         "reason": "They cover this street."},
     ("reports:merge", "POST"): lambda w, own: {"master": (w.report_master if own else w.neighbours_master).reference},
     ("reports:update", "POST"): lambda w, own: {"note": "A crew is on its way."},
+    # a whole request, but without the api_key nobody in the matrix has
+    ("open311:requests", "POST"): lambda w, own: {"service_code": "water", "lat": "38.58", "long": "68.8",
+                                                  "description": "A burst pipe on the corner"},
 }

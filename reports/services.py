@@ -3,6 +3,8 @@ a dispatcher and the reporter do to it. Each runs in one transaction and writes 
 report's followers through the outbox, in the same transaction."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,6 +18,7 @@ from workflows.cases import case_ended, open_steps, sync_case_status
 from workflows.services import process_cancel, task_complete, task_move
 
 from . import geo, notifications, routing
+from .attributes import clean_answers
 from .models import DESCRIPTION_MAX, Follower, Report
 
 REFERENCE_SERIES = "PR"
@@ -45,6 +48,24 @@ def clean_description(text, *, field="description"):
     return text
 
 
+def clean_media_url(url, *, field="media_url"):
+    """A link to a photo kept elsewhere: an http(s) address, or ""."""
+    url = (url or "").strip()
+    if not url:
+        return ""
+    limit = Report._meta.get_field("media_url").max_length
+    try:
+        URLValidator(schemes=["http", "https"])(url)
+        valid = len(url) <= limit
+    except DjangoValidationError:
+        valid = False
+    if not valid:
+        message = _("The photo's link must be a web address (http or https) of at most %(limit)d characters.") % {
+            "limit": limit}
+        raise ValidationFailed(message, code="media_url_invalid", fields={field: [message]})
+    return url
+
+
 def locate(latitude, longitude, *, field="location"):
     """The district of a point given by a person; ValidationFailed when the point is malformed or outside the
     city (``code``: ``location_invalid`` / ``outside_city``)."""
@@ -63,7 +84,10 @@ def locate(latitude, longitude, *, field="location"):
     return latitude, longitude, district
 
 
-def _needs_moderation(channel, reporter):
+def _needs_moderation(channel, reporter, api_client):
+    if channel == Report.Channel.OPEN311 and api_client:
+        # a registered app answers for what its users send: the operator gave it its key and can revoke it
+        return settings.MUNIS_OPEN311_MODERATED
     return channel in MODERATED_CHANNELS or (reporter is None and channel != Report.Channel.PHONE)
 
 
@@ -71,14 +95,18 @@ def _needs_moderation(channel, reporter):
 
 def report_submit(*, channel, description, category=None, latitude=None, longitude=None, address="", reporter=None,
                   contact_name="", contact_email="", contact_phone="", language="", photos=(), attributes=None,
-                  external_id="", api_client="", actor=None, suggestion=None):
+                  external_id="", api_client="", media_url="", actor=None, suggestion=None):
     """File a report from any channel and start its flow: routed at once, or first moderated (anonymous,
-    SMS and e-mail reports). ``photos`` are checked uploads, their metadata already stripped. ``suggestion``:
-    ``(category, confidence)`` the classifier offers the moderator. The same ``external_id`` on a channel
-    files one report: a repeated delivery returns the first (its ``_existing`` attribute is then True)."""
+    SMS and e-mail reports; an Open311 app's when MUNIS_OPEN311_MODERATED). ``photos`` are checked uploads,
+    their metadata already stripped; ``attributes`` the answers to the category's questions
+    (reports.attributes.clean_answers checks them); ``api_client`` the name of the registered application that
+    sent it, ``media_url`` the link to a photo that application keeps. ``suggestion``: ``(category,
+    confidence)`` the classifier offers the moderator. The same ``external_id`` on a channel files one report: a
+    repeated delivery returns the first (its ``_existing`` attribute is then True)."""
     from .flows import ReportFlow
 
     description = clean_description(description)
+    media_url = clean_media_url(media_url)
     if external_id:
         existing = Report.objects.filter(channel=channel, external_id=external_id).first()
         if existing is not None:
@@ -96,7 +124,9 @@ def report_submit(*, channel, description, category=None, latitude=None, longitu
     if category is not None and not category.active:
         raise ValidationFailed(_("This category no longer takes reports."), code="category_closed",
                                fields={"category": [_("This category no longer takes reports.")]})
-    moderate = _needs_moderation(channel, reporter)
+    if category is not None:
+        attributes = clean_answers(category, attributes)
+    moderate = _needs_moderation(channel, reporter, api_client)
     if reporter is not None:
         contact_name = contact_name or reporter.full_name
         contact_email = contact_email or reporter.email
@@ -114,7 +144,7 @@ def report_submit(*, channel, description, category=None, latitude=None, longitu
                 address=address.strip()[:255], district=district, reporter=reporter,
                 contact_name=contact_name.strip()[:200], contact_email=contact_email.strip(),
                 contact_phone=contact_phone.strip()[:32], attributes=attributes or {}, external_id=external_id[:255],
-                api_client=api_client[:120], is_public=not moderate, status=S.RECEIVED,
+                api_client=api_client[:120], media_url=media_url, is_public=not moderate, status=S.RECEIVED,
                 suggested_category=suggested, suggestion_confidence=confidence)
             report.save()
             _follow(report, user=reporter, email=contact_email, phone=contact_phone, language=language,
@@ -125,7 +155,8 @@ def report_submit(*, channel, description, category=None, latitude=None, longitu
                          after={"reference": report.reference, "channel": channel,
                                 "category": category.code if category else None,
                                 "district": district.department.code if district else None,
-                                "moderated": moderate, "photos": len(photos)})
+                                "moderated": moderate, "photos": len(photos),
+                                **({"api_client": report.api_client} if report.api_client else {})})
             report.process = ReportFlow.start.run(report=report)
             report.save(update_fields=["process"])
             sync_case_status(report)
