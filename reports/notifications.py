@@ -61,8 +61,10 @@ def tell_followers(report, event, *, optional=False, exclude_reporter=False, **e
         _tell(follower, report, event, optional=optional, extra=extra)
 
 
-def tell_reporter(report, event, **extra):
-    follower = report.followers.filter(reason="reporter").select_related("user").first()
+def tell_reporter(report, event, *, follower=None, **extra):
+    """The reporter hears of ``event`` (``follower``: their row, when the caller has it at hand)."""
+    if follower is None:
+        follower = report.followers.filter(reason="reporter").select_related("user").first()
     if follower is not None:
         _tell(follower, report, event, optional=False, extra=extra)
 

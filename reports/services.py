@@ -147,8 +147,8 @@ def report_submit(*, channel, description, category=None, latitude=None, longitu
                 api_client=api_client[:120], media_url=media_url, is_public=not moderate, status=S.RECEIVED,
                 suggested_category=suggested, suggestion_confidence=confidence)
             report.save()
-            _follow(report, user=reporter, email=contact_email, phone=contact_phone, language=language,
-                    reason=Follower.Reason.REPORTER)
+            reporter_follower = _follow(report, user=reporter, email=contact_email, phone=contact_phone,
+                                        language=language, reason=Follower.Reason.REPORTER, new_report=True)
             if photos:
                 _store_photos(report, photos, actor=actor or reporter)
             audit.record(actor=actor or reporter, action="reports.report.submit", obj=report,
@@ -157,10 +157,11 @@ def report_submit(*, channel, description, category=None, latitude=None, longitu
                                 "district": district.department.code if district else None,
                                 "moderated": moderate, "photos": len(photos),
                                 **({"api_client": report.api_client} if report.api_client else {})})
+            report._filing = True  # the flow's routing step leaves its supplier to the one save below
             report.process = ReportFlow.start.run(report=report)
-            report.save(update_fields=["process"])
-            sync_case_status(report)
-            notifications.tell_reporter(report, "received")
+            report.status = report.process.flow_class.instance.case_status(report.process) or report.status
+            report.save(update_fields=["process", "status", "supplier"])
+            notifications.tell_reporter(report, "received", follower=reporter_follower)
     except IntegrityError:
         if external_id:  # the same message, delivered twice at once: the other delivery filed it
             existing = Report.objects.filter(channel=channel, external_id=external_id).first()
@@ -191,15 +192,16 @@ def report_photo_codes(report):
     return sorted(code for code in document_codes_of_case(report) if code.startswith("photo-"))
 
 
-def _follow(report, *, user=None, email="", phone="", language="", reason):
-    """Make someone a follower of the report, once; returns the follower, or None when nobody is reachable."""
+def _follow(report, *, user=None, email="", phone="", language="", reason, new_report=False):
+    """Make someone a follower of the report, once; returns the follower, or None when nobody is reachable.
+    ``new_report``: the report was created just now, so it has no follower to look for."""
     email, phone = (email or "").strip().lower(), (phone or "").strip()
     if user is not None:
         email, phone = "", ""
     if user is None and not email and not phone:
         return None
     lookup = {"user": user} if user is not None else ({"email": email} if email else {"phone": phone})
-    existing = report.followers.filter(**lookup).first()
+    existing = None if new_report else report.followers.filter(**lookup).first()
     if existing is not None:
         return existing
     return Follower.objects.create(report=report, user=user, email=email, phone=phone if not email else phone,
@@ -213,7 +215,8 @@ def report_route(*, report):
     department, or nobody (then a dispatcher places it)."""
     organisation = routing.route_for(report.category, report.district)
     report.supplier = organisation
-    report.save(update_fields=["supplier"])
+    if not getattr(report, "_filing", False):  # while it is being filed, report_submit saves it once at the end
+        report.save(update_fields=["supplier"])
     audit.record(actor=None, action="reports.report.route", obj=report, trail=report,
                  after={"organisation": organisation.pk if organisation else None,
                         "organisation_name": str(organisation) if organisation else None,
