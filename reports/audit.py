@@ -70,3 +70,8 @@ register_case_event("reports.report.confirm", _("Confirmed fixed by the reporter
 register_case_event("reports.report.reopen", _("Reopened: the reporter says it is not fixed"), detail=_comment)
 register_case_event("reports.report.close_unconfirmed", _("Closed"))
 register_case_event("reports.report.escalate", _("Overdue: escalated to the district"))
+
+register("reports.area.follow", _("Area followed"),
+         message=_("%(actor)s asked to follow an area of %(after.radius_m)s m (not confirmed yet)."))
+register("reports.area.confirm", _("Area follow confirmed"), message=_("%(actor)s confirmed following an area."))
+register("reports.area.stop", _("Area no longer followed"), message=_("%(actor)s stopped following an area."))

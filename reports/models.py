@@ -375,3 +375,32 @@ class CategoryModel(models.Model):
 
     def __str__(self):
         return f"{self.created_at:%Y-%m-%d %H:%M} · {self.samples}"
+
+
+class AreaSubscription(models.Model):
+    """A resident follows an area (a circle around a point): e-mail on every new public report there and on every
+    one resolved. Confirmed through a link sent to the address first, ended through the link in each e-mail."""
+
+    RADII = [(250, _("250 m")), (500, _("500 m")), (1000, _("1 km")), (2000, _("2 km"))]
+    MAX_RADIUS_M = 2000
+
+    email = models.EmailField(_("e-mail"))
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("user"), null=True, blank=True,
+                             on_delete=models.CASCADE, related_name="+")
+    latitude = models.FloatField(_("latitude"))
+    longitude = models.FloatField(_("longitude"))
+    radius_m = models.PositiveIntegerField(_("radius (m)"), choices=RADII, default=500)
+    language = models.CharField(_("language"), max_length=8, blank=True)
+    token = models.CharField(max_length=64, unique=True, default=secrets.token_urlsafe, editable=False)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("area followed")
+        verbose_name_plural = _("areas followed")
+        indexes = [models.Index(fields=["latitude", "longitude"], condition=models.Q(confirmed_at__isnull=False),
+                                name="reports_area_confirmed")]
+
+    def __str__(self):
+        return f"{self.email} · {self.latitude:.4f}, {self.longitude:.4f} · {self.radius_m} m"

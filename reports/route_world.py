@@ -45,8 +45,18 @@ def populate(w, people):
     # the reports each one may be merged into: the same problem, reported again in the same district
     w.report_master = report_submit(channel=Report.Channel.WEB, description="The pipe again", category=water,
                                     latitude=38.581, longitude=68.8, reporter=people.other_citizen)
+    _following(w)
     w.neighbours_master = report_submit(channel=Report.Channel.WEB, description="Still no water", category=water,
                                         latitude=38.541, longitude=68.8, reporter=people.citizen)
+
+
+def _following(w):
+    from django.utils import timezone
+
+    from .models import AreaSubscription
+
+    w.area = AreaSubscription.objects.create(email="follower@example.org", latitude=38.58, longitude=68.8,
+                                             radius_m=500, confirmed_at=timezone.now())
 
 
 def _accept(report, supplier_staff):
@@ -74,6 +84,8 @@ def _ref(report):
 
 #: route name -> world -> (URL arguments for the own object, for the other object or None)
 ARGUMENTS = {
+    "reports:follow_confirm": lambda w: ({"token": w.area.token}, {"token": "no-such-token"}),
+    "reports:follow_stop": lambda w: ({"token": w.area.token}, {"token": "no-such-token"}),
     "reports:report": lambda w: (_ref(w.report), _ref(w.neighbours_report)),
     "reports:photo": lambda w: ({**_ref(w.report), "version_pk": w.report_photo.pk},
                                 {**_ref(w.report), "version_pk": w.neighbours_report_photo.pk}),

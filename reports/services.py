@@ -17,7 +17,7 @@ from core.validators import invisible_controls_in, invisible_controls_message
 from workflows.cases import case_ended, open_steps, sync_case_status
 from workflows.services import process_cancel, task_complete, task_move
 
-from . import geo, notifications, routing
+from . import areas, geo, notifications, routing
 from .attributes import clean_answers
 from .models import DESCRIPTION_MAX, Follower, Report
 
@@ -162,6 +162,8 @@ def report_submit(*, channel, description, category=None, latitude=None, longitu
             report.status = report.process.flow_class.instance.case_status(report.process) or report.status
             report.save(update_fields=["process", "status", "supplier"])
             notifications.tell_reporter(report, "received", follower=reporter_follower)
+            if report.is_public:
+                areas.report_went_public(report)
     except IntegrityError:
         if external_id:  # the same message, delivered twice at once: the other delivery filed it
             existing = Report.objects.filter(channel=channel, external_id=external_id).first()
@@ -248,6 +250,8 @@ def report_moderate(*, task, actor, data):
                       on_done=lambda t: None if reject else sync_case_status(report))
         if reject:
             notifications.tell_followers(report, "rejected", reason=reason)
+        else:
+            areas.report_went_public(report)
     return report
 
 
@@ -302,6 +306,7 @@ def report_resolve(*, task, actor, data):
         task_complete(task=task, actor=actor, action="reports.report.resolve", comment=note,
                       task_data={"photo": photo is not None}, on_done=lambda t: sync_case_status(report))
         notifications.tell_followers(report, "resolved", note=note, confirm_days=settings.MUNIS_REPORTS_CONFIRM_DAYS)
+        areas.report_resolved(report)
     return report
 
 

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, register_converter
 
 from core.route_access import Access, Methods, PostOnly, Public, answers
 
@@ -6,14 +6,29 @@ from . import views
 
 app_name = "reports"
 
+
+class ReferenceConverter:
+    """A report's reference number (PR-2026-000123), so ``problems/<reference>/`` never takes ``problems/new/``."""
+
+    regex = r"[A-Z][A-Z0-9]*-[0-9]{4}-[0-9]+"
+
+    def to_python(self, value):
+        return value
+
+    def to_url(self, value):
+        return value
+
+
+register_converter(ReferenceConverter, "ref")
+
 urlpatterns = [
-    path("problems/<str:reference>/", views.report_page, name="report"),
-    path("problems/<str:reference>/photos/<int:version_pk>/", views.report_photo, name="photo"),
-    path("problems/<str:reference>/answer/<str:key>/", views.answer, name="answer"),
-    path("staff/problems/<str:reference>/", views.staff_report, name="staff_report"),
-    path("staff/problems/<str:reference>/reroute/", views.reroute, name="reroute"),
-    path("staff/problems/<str:reference>/merge/", views.merge, name="merge"),
-    path("staff/problems/<str:reference>/update/", views.post_update, name="update"),
+    path("problems/<ref:reference>/", views.report_page, name="report"),
+    path("problems/<ref:reference>/photos/<int:version_pk>/", views.report_photo, name="photo"),
+    path("problems/<ref:reference>/answer/<str:key>/", views.answer, name="answer"),
+    path("staff/problems/<ref:reference>/", views.staff_report, name="staff_report"),
+    path("staff/problems/<ref:reference>/reroute/", views.reroute, name="reroute"),
+    path("staff/problems/<ref:reference>/merge/", views.merge, name="merge"),
+    path("staff/problems/<ref:reference>/update/", views.post_update, name="update"),
 ]
 
 # Who may open each route (core.route_access; checked by tests/test_route_matrix.py). The *own* report is the
@@ -43,3 +58,27 @@ access = {
     "update": PostOnly(_staff(dict(clerk=403, supervisor=403, supplier=_PAGE, auditor=403, admin=403),
                               dict(other_clerk=403, auditor=403, admin=403))),
 }
+
+from . import area_views, staff_views  # noqa: E402 - the pages below, kept in their own modules
+
+urlpatterns += [
+    path("problems/follow/", area_views.follow, name="follow"),
+    path("problems/follow/stopped/", area_views.follow_stopped, name="follow_stopped"),
+    path("problems/follow/<str:token>/confirm/", area_views.follow_confirm, name="follow_confirm"),
+    path("problems/follow/<str:token>/stop/", area_views.follow_stop, name="follow_stop"),
+    path("problems/suppliers/", staff_views.suppliers, name="suppliers"),
+    path("staff/problems/", staff_views.staff_list, name="staff_list"),
+    path("staff/problems/map.geojson", staff_views.staff_map_data, name="staff_map_data"),
+]
+
+access.update({
+    "follow": Methods(GET=Public, POST=Access(answers(400))),  # an empty form: 400 with its errors, to everyone
+    "follow_stopped": Public,
+    # the links e-mailed to a follower: the own one works, a wrong token is 404 (the area is not followed)
+    "follow_confirm": Access(answers(200), answers(404)),
+    "follow_stop": Methods(GET=Access(answers(200), answers(404)), POST=Access(answers(_PAGE))),
+    "suppliers": Public,
+    # staff who work a queue, auditors and administrators: each sees the reports they handle (possibly none)
+    "staff_list": Access(answers(200, anonymous=_LOGIN, citizen=403, other_citizen=403)),
+    "staff_map_data": Access(answers(200, anonymous=_LOGIN, citizen=403, other_citizen=403)),
+})
