@@ -340,6 +340,15 @@ MUNIS_OPEN311_MODERATED = env.bool("MUNIS_OPEN311_MODERATED", default=False)
 MUNIS_OPEN311_JURISDICTION = env("MUNIS_OPEN311_JURISDICTION", default="")
 MUNIS_OPEN311_CONTACT = env("MUNIS_OPEN311_CONTACT", default="")
 MUNIS_OPEN311_KEY_SERVICE = env("MUNIS_OPEN311_KEY_SERVICE", default="")
+# Text messages (core.sms): the gateway. A generic HTTP gateway gets a signed form post (to, text) at
+# MUNIS_SMS_GATEWAY_URL, and posts incoming SMS to /sms/inbound/ signed with the same secret. Without a gateway
+# URL, `make run` prints each SMS (console); production without one sends none.
+MUNIS_SMS_GATEWAY_URL = env("MUNIS_SMS_GATEWAY_URL", default="")
+MUNIS_SMS_GATEWAY_SECRET = env("MUNIS_SMS_GATEWAY_SECRET", default="")
+MUNIS_SMS_GATEWAY_TIMEOUT = env.float("MUNIS_SMS_GATEWAY_TIMEOUT", default=10.0)
+MUNIS_SMS_BACKEND = env("MUNIS_SMS_BACKEND", default="core.sms.HttpFormGateway" if MUNIS_SMS_GATEWAY_URL
+                        else "core.sms.ConsoleGateway" if DEBUG else "")
+MUNIS_SMS_FILE_PATH = env("MUNIS_SMS_FILE_PATH", default=str(VAR_DIR / "sms.log"))
 # Issued documents (documents.issuing): the letterhead, the signature, the verify page.
 # Who signs issued PDFs: a dotted path to a documents.signing.Signer; empty: issue unsigned.
 MUNIS_PDF_SIGNER = env("MUNIS_PDF_SIGNER", default="documents.signing.PadesSigner")
