@@ -33,6 +33,12 @@ register("reports.report.confirm", _("Fix confirmed"),
          message=_("%(object)s was confirmed fixed by its reporter (satisfaction %(after.satisfaction)s of 5)."))
 register("reports.report.reopen", _("Report reopened"),
          message=_("%(object)s was reopened by its reporter: not fixed (satisfaction %(after.satisfaction)s of 5)."))
+register("reports.report.mail_reply", _("E-mail added to a report"),
+         message=_("An e-mail from %(after.from)s was added to %(object)s."))
+register("reports.inbound.status", _("Status asked by SMS"),
+         message=_("%(object)s asked how %(after.reference)s stands."))
+register("reports.inbound.help", _("SMS answered with help"),
+         message=_("%(object)s was answered with the keywords (%(after.reason)s)."))
 register("reports.report.close_unconfirmed", _("Report closed without an answer"),
          message=_("%(object)s closed by itself: its reporter did not answer within %(after.days)s days."))
 

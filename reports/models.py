@@ -404,3 +404,40 @@ class AreaSubscription(models.Model):
 
     def __str__(self):
         return f"{self.email} · {self.latitude:.4f}, {self.longitude:.4f} · {self.radius_m} m"
+
+
+class InboundMessage(models.Model):
+    """An SMS or an e-mail as it was taken in (reports.inbound), and what it became: a report, a reply added to
+    one, a status answer, a help reply, or nothing (an automatic reply). Its id in its channel is taken once, so
+    the same message delivered again (a gateway's retry, the mailbox and the webhook both) does nothing more.
+
+    The sender's number or address is private, like a report's contact: staff and administrators only."""
+
+    class Outcome(models.TextChoices):
+        REPORT = "report", _("filed a report")
+        REPLY = "reply", _("added to a report")
+        STATUS = "status", _("answered with a report's status")
+        HELP = "help", _("answered with help")
+        IGNORED = "ignored", _("ignored (an automatic message)")
+
+    channel = models.CharField(_("channel"), max_length=10, choices=Report.Channel.choices)
+    external_id = models.CharField(_("id in its channel"), max_length=255, blank=True)
+    sender = models.CharField(_("sender"), max_length=255)
+    text = models.TextField(_("text"), blank=True)
+    language = models.CharField(_("language"), max_length=8, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices, blank=True)
+    report = models.ForeignKey(Report, verbose_name=_("report"), null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="+")
+    received_at = models.DateTimeField(_("received"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        verbose_name = _("incoming message")
+        verbose_name_plural = _("incoming messages")
+        constraints = [
+            models.UniqueConstraint(fields=["channel", "external_id"], condition=~models.Q(external_id=""),
+                                    name="reports_inbound_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_channel_display()} {self.external_id or self.pk}"

@@ -6,6 +6,7 @@ another supplier; and how the reports' routes' arguments and forms are built."""
 from accounts.models import Organisation
 from documents.services import GeneratedFile
 
+from .inbound.sms import sms_receive
 from .models import Category, District, Report, RoutingRule
 from .services import report_submit
 
@@ -48,6 +49,8 @@ def populate(w, people):
     _following(w)
     w.neighbours_master = report_submit(channel=Report.Channel.WEB, description="Still no water", category=water,
                                         latitude=38.541, longitude=68.8, reporter=people.citizen)
+    # an SMS someone sent (its record is what the admin's incoming messages show)
+    sms_receive(sender="+998901234567", text="HELP", message_id="world-sms-1")
 
 
 def _following(w):
@@ -114,4 +117,13 @@ FORMS = {
     # a whole request, but without the api_key nobody in the matrix has
     ("open311:requests", "POST"): lambda w, own: {"service_code": "water", "lat": "38.58", "long": "68.8",
                                                   "description": "A burst pipe on the corner"},
+    # what a gateway or a mail provider posts, but unsigned
+    ("reports:sms_inbound", "POST"): lambda w, own: {"from": "+998901234567", "text": "WATER no water",
+                                                     "id": "matrix-sms"},
+    ("reports:mail_inbound", "POST"): lambda w, own: {
+        "message": "From: someone@example.org\r\nSubject: No water\r\nMessage-ID: <matrix@example.org>\r\n\r\n"
+                   "No water since Monday."},
+    ("reports:phone_report", "POST"): lambda w, own: {
+        "category": Category.objects.get(code="water").pk, "address": "Navoi street 5",
+        "description": "No water since Monday.", "caller_phone": "+998901234567", "language": "en"},
 }

@@ -95,14 +95,15 @@ def _needs_moderation(channel, reporter, api_client):
 
 def report_submit(*, channel, description, category=None, latitude=None, longitude=None, address="", reporter=None,
                   contact_name="", contact_email="", contact_phone="", language="", photos=(), attributes=None,
-                  external_id="", api_client="", media_url="", actor=None, suggestion=None):
+                  external_id="", api_client="", media_url="", actor=None, suggestion=None, follow=True):
     """File a report from any channel and start its flow: routed at once, or first moderated (anonymous,
     SMS and e-mail reports; an Open311 app's when MUNIS_OPEN311_MODERATED). ``photos`` are checked uploads,
     their metadata already stripped; ``attributes`` the answers to the category's questions
     (reports.attributes.clean_answers checks them); ``api_client`` the name of the registered application that
     sent it, ``media_url`` the link to a photo that application keeps. ``suggestion``: ``(category,
     confidence)`` the classifier offers the moderator. The same ``external_id`` on a channel files one report: a
-    repeated delivery returns the first (its ``_existing`` attribute is then True)."""
+    repeated delivery returns the first (its ``_existing`` attribute is then True). ``follow``: the reporter
+    follows the report (its news reach them); without, they are told its reference once."""
     from .flows import ReportFlow
 
     description = clean_description(description)
@@ -148,7 +149,8 @@ def report_submit(*, channel, description, category=None, latitude=None, longitu
                 suggested_category=suggested, suggestion_confidence=confidence)
             report.save()
             reporter_follower = _follow(report, user=reporter, email=contact_email, phone=contact_phone,
-                                        language=language, reason=Follower.Reason.REPORTER, new_report=True)
+                                        language=language, reason=Follower.Reason.REPORTER,
+                                        new_report=True) if follow else None
             if photos:
                 _store_photos(report, photos, actor=actor or reporter)
             audit.record(actor=actor or reporter, action="reports.report.submit", obj=report,
@@ -161,7 +163,11 @@ def report_submit(*, channel, description, category=None, latitude=None, longitu
             report.process = ReportFlow.start.run(report=report)
             report.status = report.process.flow_class.instance.case_status(report.process) or report.status
             report.save(update_fields=["process", "status", "supplier"])
-            notifications.tell_reporter(report, "received", follower=reporter_follower)
+            # a reporter who does not follow the report (a caller who wants no news) is told its reference once
+            told = reporter_follower if follow else Follower(
+                report=report, user=reporter, email=report.contact_email, phone=report.contact_phone,
+                language=language or (reporter.preferred_language if reporter else ""), reason=Follower.Reason.REPORTER)
+            notifications.tell_reporter(report, "received", follower=told)
             if report.is_public:
                 areas.report_went_public(report)
     except IntegrityError:

@@ -3,6 +3,7 @@ from django.urls import path, register_converter
 from core.route_access import Access, Methods, PostOnly, Public, answers
 
 from . import views
+from .inbound import views as inbound
 
 app_name = "reports"
 
@@ -22,6 +23,9 @@ class ReferenceConverter:
 register_converter(ReferenceConverter, "ref")
 
 urlpatterns = [
+    path("sms/inbound/", inbound.sms_inbound, name="sms_inbound"),
+    path("email/inbound/", inbound.mail_inbound, name="mail_inbound"),
+    path("staff/problems/new/", inbound.phone_report, name="phone_report"),
     path("problems/<ref:reference>/", views.report_page, name="report"),
     path("problems/<ref:reference>/photos/<int:version_pk>/", views.report_photo, name="photo"),
     path("problems/<ref:reference>/answer/<str:key>/", views.answer, name="answer"),
@@ -43,7 +47,16 @@ def _staff(own, other):
     return Access(answers(404, **_OUTSIDERS, **own), answers(404, **_OUTSIDERS, **other))
 
 
+#: the call centre's screen is for the dispatch's clerks and supervisors; nobody of the matrix's world works there
+#: (reports/tests/test_phone.py shows the dispatch's clerk filing a report through it)
+_CALL_CENTRE = Access(answers(403, anonymous=_LOGIN))
+#: a webhook takes only posts signed with its secret, whoever sends them: the matrix's posts are not signed
+_SIGNED_POSTS = PostOnly(Access(answers(403)))
+
 access = {
+    "sms_inbound": _SIGNED_POSTS,
+    "mail_inbound": _SIGNED_POSTS,
+    "phone_report": Methods(GET=_CALL_CENTRE, POST=_CALL_CENTRE),
     "report": Public,
     "photo": Access(answers(200), answers(404)),  # other: another report's photo asked under this one
     # the link is the reporter's key: the own report's link opens it, another report's key is 404 to everyone

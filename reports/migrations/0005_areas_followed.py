@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('reports', '0003_open311_token_and_media_url'),
+        ('reports', '0004_inbound_messages'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
