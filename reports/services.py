@@ -138,7 +138,7 @@ def report_submit(*, channel, description, category=None, latitude=None, longitu
         suggestion = suggest_category(description)
     suggested, confidence = suggestion or (None, None)
     try:
-        with transaction.atomic():
+        with transaction.atomic(), audit.batch():
             # the number comes first (its counter stays locked until commit) so every row of the trail names it
             report = Report(
                 reference=reference_take_next(series=REFERENCE_SERIES, year=timezone.now().year), channel=channel, description=description, category=category, latitude=latitude, longitude=longitude,
@@ -159,7 +159,8 @@ def report_submit(*, channel, description, category=None, latitude=None, longitu
                                 "district": district.department.code if district else None,
                                 "moderated": moderate, "photos": len(photos),
                                 **({"api_client": report.api_client} if report.api_client else {})})
-            report._filing = True  # the flow's routing step leaves its supplier to the one save below
+            if not moderate:
+                report_route(report=report, save=False)  # saved once below, with its process and status
             report.process = ReportFlow.start.run(report=report)
             report.status = report.process.flow_class.instance.case_status(report.process) or report.status
             report.save(update_fields=["process", "status", "supplier"])
@@ -218,13 +219,19 @@ def _follow(report, *, user=None, email="", phone="", language="", reason, new_r
 
 # --- the flow's automatic step ---------------------------------------------------------------------
 
-def report_route(*, report):
-    """Send the report where the routing matrix says (the flow's ``route`` step): a supplier, its district's
-    department, or nobody (then a dispatcher places it)."""
-    organisation = routing.route_for(report.category, report.district)
-    report.supplier = organisation
-    if not getattr(report, "_filing", False):  # while it is being filed, report_submit saves it once at the end
+def report_route(*, report, save=True, record=True):
+    """Send the report where the routing matrix says, as it arrives or once a moderator admits it: to a supplier,
+    its district's department, or nobody (then a dispatcher places it: the flow's ``triage``). ``record``: write
+    its audit row now (a moderator's admission writes it after its own)."""
+    report.supplier = routing.route_for(report.category, report.district)
+    if save:
         report.save(update_fields=["supplier"])
+    if record:
+        record_route(report)
+
+
+def record_route(report):
+    organisation = report.supplier
     audit.record(actor=None, action="reports.report.route", obj=report, trail=report,
                  after={"organisation": organisation.pk if organisation else None,
                         "organisation_name": str(organisation) if organisation else None,
@@ -245,6 +252,7 @@ def report_moderate(*, task, actor, data):
                 report.latitude, report.longitude, report.district = locate(data["latitude"], data["longitude"],
                                                                             field="longitude")
             report.is_public = True
+            report_route(report=report, save=False, record=False)
         else:
             report.status, report.closed_at, report.public_note = S.REJECTED, timezone.now(), reason
         report.save()
@@ -252,11 +260,12 @@ def report_moderate(*, task, actor, data):
                       task_data={"decision": data["decision"],
                                  "category": report.category.code if report.category_id else None,
                                  "suggested": report.suggested_category.code if report.suggested_category_id else None},
-                      process_data={"rejected": reject}, before=before,
+                      process_data={"rejected": reject, "moderate": False}, before=before,
                       on_done=lambda t: None if reject else sync_case_status(report))
         if reject:
             notifications.tell_followers(report, "rejected", reason=reason)
         else:
+            record_route(report)
             areas.report_went_public(report)
     return report
 
