@@ -17,18 +17,19 @@ from .models import WORKING_ROLES, Membership, Role
 
 
 def _memberships(user):
-    """``[(organisation id, organisation kind, role)]`` of the user, read once per request."""
+    """``[(organisation id, organisation kind, role, organisation code)]`` of the user, read once per request."""
     if not getattr(user, "is_authenticated", False):
         return []
     cached = getattr(user, "_munis_memberships", None)
     if cached is None:
-        cached = list(Membership.objects.filter(user=user).values_list("organisation_id", "organisation__kind", "role"))
+        cached = list(Membership.objects.filter(user=user).values_list("organisation_id", "organisation__kind", "role",
+                                                                         "organisation__code"))
         user._munis_memberships = cached
     return cached
 
 
 def roles_of(user):
-    roles = {role for _org, _kind, role in _memberships(user)}
+    roles = {role for _org, _kind, role, _code in _memberships(user)}
     if getattr(user, "is_superuser", False):
         roles.add(Role.ADMIN)
     return roles
@@ -40,7 +41,13 @@ def has_role(user, *roles):
 
 def organisation_ids(user, *roles):
     """Organisations where the user holds any of ``roles``."""
-    return {org for org, _kind, role in _memberships(user) if role in roles}
+    return {org for org, _kind, role, _code in _memberships(user) if role in roles}
+
+
+def organisation_codes(user, *roles):
+    """Codes of the organisations where the user holds any of ``roles`` (to recognise a configured one, such as
+    the reports' dispatch, without a query)."""
+    return {code for _org, _kind, role, code in _memberships(user) if role in roles}
 
 
 def _working(kind, role, *, heads):
@@ -51,12 +58,12 @@ def _working(kind, role, *, heads):
 def work_organisation_ids(user):
     """Organisations whose queue the user works: a role their kind gives work to (a clerk of a
     department, a supplier's staff, mahalla staff...; the heads too)."""
-    return {org for org, kind, role in _memberships(user) if _working(kind, role, heads=False)}
+    return {org for org, kind, role, _code in _memberships(user) if _working(kind, role, heads=False)}
 
 
 def headed_organisation_ids(user):
     """Organisations the user heads: their steps for heads only, reassigning, escalations."""
-    return {org for org, kind, role in _memberships(user) if _working(kind, role, heads=True)}
+    return {org for org, kind, role, _code in _memberships(user) if _working(kind, role, heads=True)}
 
 
 def is_case_worker(user):

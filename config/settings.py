@@ -329,6 +329,49 @@ MUNIS_CURRENCY = env("MUNIS_CURRENCY", default=gettext_noop("UZS"))
 MUNIS_REPORTS_DISPATCH = env("MUNIS_REPORTS_DISPATCH", default="communal-dispatch")
 MUNIS_REPORTS_CONFIRM_DAYS = env.int("MUNIS_REPORTS_CONFIRM_DAYS", default=14)
 MUNIS_REPORTS_DUPLICATE_RADIUS_M = env.int("MUNIS_REPORTS_DUPLICATE_RADIUS_M", default=250)
+# Open311 GeoReport v2 (/open311/v2/, reports.open311): posts per minute per registered application (all its users
+# together) and per address (one phone, one server); whether an application's reports are moderated before they are
+# routed and public (off: the operator vouched for the application when giving it a key); the jurisdiction_id this
+# endpoint answers to (empty: any, it serves one city); who answers for the API and where an application gets a key
+# (the discovery document).
+MUNIS_OPEN311_RATE_PER_CLIENT = env("MUNIS_OPEN311_RATE_PER_CLIENT", default="60/m")
+MUNIS_OPEN311_RATE_PER_ADDRESS = env("MUNIS_OPEN311_RATE_PER_ADDRESS", default="30/m")
+MUNIS_OPEN311_MODERATED = env.bool("MUNIS_OPEN311_MODERATED", default=False)
+MUNIS_OPEN311_JURISDICTION = env("MUNIS_OPEN311_JURISDICTION", default="")
+MUNIS_OPEN311_CONTACT = env("MUNIS_OPEN311_CONTACT", default="")
+MUNIS_OPEN311_KEY_SERVICE = env("MUNIS_OPEN311_KEY_SERVICE", default="")
+# Problem reports by e-mail (reports.inbound): the mailbox the timers poll over IMAP (no host: not polled). Each unseen
+# message is filed (or added to the report its reply names) and marked seen, or moved to MUNIS_REPORTS_IMAP_MOVE_TO.
+MUNIS_REPORTS_IMAP_HOST = env("MUNIS_REPORTS_IMAP_HOST", default="")
+MUNIS_REPORTS_IMAP_SSL = env.bool("MUNIS_REPORTS_IMAP_SSL", default=True)
+MUNIS_REPORTS_IMAP_PORT = env.int("MUNIS_REPORTS_IMAP_PORT", default=993 if MUNIS_REPORTS_IMAP_SSL else 143)
+MUNIS_REPORTS_IMAP_USER = env("MUNIS_REPORTS_IMAP_USER", default="")
+MUNIS_REPORTS_IMAP_PASSWORD = env("MUNIS_REPORTS_IMAP_PASSWORD", default="")
+MUNIS_REPORTS_IMAP_FOLDER = env("MUNIS_REPORTS_IMAP_FOLDER", default="INBOX")
+MUNIS_REPORTS_IMAP_MOVE_TO = env("MUNIS_REPORTS_IMAP_MOVE_TO", default="")
+MUNIS_REPORTS_IMAP_TIMEOUT = env.float("MUNIS_REPORTS_IMAP_TIMEOUT", default=30.0)
+MUNIS_REPORTS_IMAP_BATCH = env.int("MUNIS_REPORTS_IMAP_BATCH", default=50)
+# A mail provider that posts incoming mail to /email/inbound/ signs it with this secret (empty: refuse every post).
+MUNIS_REPORTS_MAIL_WEBHOOK_SECRET = env("MUNIS_REPORTS_MAIL_WEBHOOK_SECRET", default="")
+MUNIS_REPORTS_MAIL_MAX_BYTES = env.int("MUNIS_REPORTS_MAIL_MAX_BYTES", default=30 * 1024 * 1024)
+# Reply-To of the e-mails about a report, so a reply reaches the reports' mailbox naming the report
+# ("reports+{reference}@city.example"; empty: no Reply-To, replies still thread by subject and In-Reply-To).
+MUNIS_REPORTS_REPLY_TO = env("MUNIS_REPORTS_REPLY_TO", default="")
+# The words an SMS starts with besides the categories' own keywords, per language, merged over reports.inbound.sms
+# COMMANDS: {"report": {"uz": ["ariza"]}, "status": {...}, "help": {...}}.
+MUNIS_REPORTS_SMS_COMMANDS = env.json("MUNIS_REPORTS_SMS_COMMANDS", default={})
+# How many posts one address may send to /sms/inbound/ and /email/inbound/ (a gateway posts every message).
+MUNIS_INBOUND_WEBHOOK_RATE = env("MUNIS_INBOUND_WEBHOOK_RATE", default="600/m")
+
+# Text messages (core.sms): the gateway. A generic HTTP gateway gets a signed form post (to, text) at
+# MUNIS_SMS_GATEWAY_URL, and posts incoming SMS to /sms/inbound/ signed with the same secret. Without a gateway
+# URL, `make run` prints each SMS (console); production without one sends none.
+MUNIS_SMS_GATEWAY_URL = env("MUNIS_SMS_GATEWAY_URL", default="")
+MUNIS_SMS_GATEWAY_SECRET = env("MUNIS_SMS_GATEWAY_SECRET", default="")
+MUNIS_SMS_GATEWAY_TIMEOUT = env.float("MUNIS_SMS_GATEWAY_TIMEOUT", default=10.0)
+MUNIS_SMS_BACKEND = env("MUNIS_SMS_BACKEND", default="core.sms.HttpFormGateway" if MUNIS_SMS_GATEWAY_URL
+                        else "core.sms.ConsoleGateway" if DEBUG else "")
+MUNIS_SMS_FILE_PATH = env("MUNIS_SMS_FILE_PATH", default=str(VAR_DIR / "sms.log"))
 # Issued documents (documents.issuing): the letterhead, the signature, the verify page.
 # Who signs issued PDFs: a dotted path to a documents.signing.Signer; empty: issue unsigned.
 MUNIS_PDF_SIGNER = env("MUNIS_PDF_SIGNER", default="documents.signing.PadesSigner")

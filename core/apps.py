@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.conf import settings
 from django.contrib.staticfiles.apps import StaticFilesConfig as BaseStaticFilesConfig
 from django.utils import timezone
 
@@ -20,6 +21,10 @@ class CoreConfig(AppConfig):
         install_log_record_factory()
 
         register_channel(EmailChannel())
+        if settings.MUNIS_SMS_BACKEND:  # a gateway is configured (core.sms): every app may send SMS
+            from .sms import SmsChannel
+
+            register_channel(SmsChannel())
         # the messages this very run wrote (reminders, escalations) are due too
         register_housekeeping("core.outbox.deliver", lambda now: outbox_deliver_due(now=max(now, timezone.now())))
         register_housekeeping("core.outbox.forget_sent", lambda now: outbox_forget_sent(now=now))

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 from simple_history.admin import SimpleHistoryAdmin
@@ -6,7 +7,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from core.admin import ReadOnlyAdminMixin
 from core.route_access import AdminSite
 
-from .models import Address, Category, CategoryAttribute, District, Report, RoutingRule
+from .models import Address, Category, CategoryAttribute, District, InboundMessage, Report, RoutingRule
 
 
 class CategoryAttributeInline(TranslationTabularInline):
@@ -62,12 +63,24 @@ class ReportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     search_fields = ["reference", "description", "address"]
     date_hierarchy = "created_at"
     exclude = ["access_key"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}  # Django 6's default, without its warning
 
     @admin.display(description=_("status"))
     def status_label(self, obj):
         return obj.get_status_display()
 
 
+@admin.register(InboundMessage)
+class InboundMessageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Every SMS and e-mail taken in, and what it became: where an operator looks when someone says they texted
+    and heard nothing. Their senders are private, as reports' contacts are."""
+
+    list_display = ["received_at", "channel", "external_id", "outcome", "report", "language"]
+    list_filter = ["channel", "outcome"]
+    search_fields = ["external_id", "sender", "report__reference"]
+    date_hierarchy = "received_at"
+
+
 # The admin pages of the models registered here that an administrator is refused (403): a report changes only
 # through its flow and the staff pages (core.route_access.AdminSite; checked by tests/test_route_matrix.py).
-access = AdminSite(refused={"reports.report": ("add", "delete")})
+access = AdminSite(refused={"reports.report": ("add", "delete"), "reports.inboundmessage": ("add", "delete")})

@@ -11,13 +11,17 @@ class ReportsConfig(AppConfig):
     verbose_name = _("Problem reports")
     url_prefix = ""  # /problems/, /staff/problems/
     api_urls = "reports.api.urls"
+    more_urls = {"open311/v2/": "reports.open311.urls"}  # Open311 GeoReport v2 (reports.open311)
 
     def ready(self):
         from django.urls import reverse
 
+        from core.housekeeping import register as register_housekeeping
+        from core.outbox import register_mail_headers
         from workflows.cases import register_case
 
-        from . import audit, document_classes  # noqa: F401
+        from . import audit, document_classes, notifications  # noqa: F401
+        from .inbound.mailbox import poll_mailbox_job
         from .models import Report
         from .selectors import report_for_staff
 
@@ -36,3 +40,7 @@ class ReportsConfig(AppConfig):
             public_while=lambda report: report.is_public,
             page=lambda report: reverse("reports:report", args=[report.reference]))
         document_classes.register()
+        # e-mails about a report name it where a reply carries it back (reports.inbound.mail threads replies)
+        register_mail_headers("reports.report", notifications.mail_headers)
+        # the reports' mailbox is read on every run of the timers, when one is configured
+        register_housekeeping("reports.mailbox", poll_mailbox_job)

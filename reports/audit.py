@@ -33,6 +33,12 @@ register("reports.report.confirm", _("Fix confirmed"),
          message=_("%(object)s was confirmed fixed by its reporter (satisfaction %(after.satisfaction)s of 5)."))
 register("reports.report.reopen", _("Report reopened"),
          message=_("%(object)s was reopened by its reporter: not fixed (satisfaction %(after.satisfaction)s of 5)."))
+register("reports.report.mail_reply", _("E-mail added to a report"),
+         message=_("An e-mail from %(after.from)s was added to %(object)s."))
+register("reports.inbound.status", _("Status asked by SMS"),
+         message=_("%(object)s asked how %(after.reference)s stands."))
+register("reports.inbound.help", _("SMS answered with help"),
+         message=_("%(object)s was answered with the keywords (%(after.reason)s)."))
 register("reports.report.close_unconfirmed", _("Report closed without an answer"),
          message=_("%(object)s closed by itself: its reporter did not answer within %(after.days)s days."))
 
@@ -70,3 +76,8 @@ register_case_event("reports.report.confirm", _("Confirmed fixed by the reporter
 register_case_event("reports.report.reopen", _("Reopened: the reporter says it is not fixed"), detail=_comment)
 register_case_event("reports.report.close_unconfirmed", _("Closed"))
 register_case_event("reports.report.escalate", _("Overdue: escalated to the district"))
+
+register("reports.area.follow", _("Area followed"),
+         message=_("%(actor)s asked to follow an area of %(after.radius_m)s m (not confirmed yet)."))
+register("reports.area.confirm", _("Area follow confirmed"), message=_("%(actor)s confirmed following an area."))
+register("reports.area.stop", _("Area no longer followed"), message=_("%(actor)s stopped following an area."))

@@ -28,10 +28,13 @@ def _flag(name):
 class ReportFlow(CaseFlow, flow.Flow):
     process_title = _("Problem report")
 
-    start = case_start(this.start_case).Annotation(title=_("Report received")).Next(this.needs_moderation)
-    needs_moderation = (
-        flow.If(_flag("moderate")).Annotation(title=_("Needs moderation?"))
-        .Then(this.moderate).Else(this.route)
+    start = case_start(this.start_case).Annotation(title=_("Report received")).Next(this.triage)
+    # routed by the matrix as it arrives, or once a moderator admits it (reports.services.report_route)
+    triage = (
+        flow.Switch().Annotation(title=_("Checked, and someone to send it to?"))
+        .Case(this.moderate, _flag("moderate"))
+        .Case(this.accept, lambda activation: activation.process.artifact.supplier_id is not None)
+        .Default(this.dispatch)
     )
     moderate = (
         flow.View(no_url_view).Annotation(title=_("Moderation"))
@@ -40,13 +43,7 @@ class ReportFlow(CaseFlow, flow.Flow):
     )
     is_admitted = (
         flow.If(_flag("rejected")).Annotation(title=_("Rejected?"))
-        .Then(this.rejected).Else(this.route)
-    )
-    route = flow.Function(this.route_report).Annotation(title=_("Route by the matrix")).Next(this.is_placed)
-    is_placed = (
-        flow.If(lambda activation: activation.process.artifact.supplier_id is not None)
-        .Annotation(title=_("Someone to send it to?"))
-        .Then(this.accept).Else(this.dispatch)
+        .Then(this.rejected).Else(this.triage)
     )
     accept = (
         flow.View(no_url_view).Annotation(title=_("Acceptance by the supplier"))
@@ -119,9 +116,6 @@ class ReportFlow(CaseFlow, flow.Flow):
         activation.process.data = {"moderate": not report.is_public}
         report.process = activation.process
         return activation.process
-
-    def route_report(self, activation):
-        services.report_route(report=activation.process.artifact)
 
     def case_deadline(self, process):
         report = process.artifact

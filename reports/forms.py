@@ -2,9 +2,12 @@
 The resident's report form is in ``intake_forms``."""
 
 from django import forms
+from django.conf import settings
+from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation
+from core.maps import PointFields
 from core.validators import no_invisible_controls
 
 from .models import Category
@@ -112,3 +115,71 @@ class SatisfactionForm(forms.Form):
                  ("2", _("Dissatisfied")), ("1", _("Very dissatisfied"))])
     comment = _note(_("Anything to add?"),
                     help_text=_("If it is not fixed, say what is still wrong: the supplier reads it."))
+
+
+def grouped_categories():
+    """The active categories for one select: a category without sub-categories as an option, one with them as a
+    group holding itself and its sub-categories."""
+    from .selectors import categories_listed
+
+    choices, groups = [], {}
+    for category in categories_listed():
+        if category.parent_id is None:
+            entry = [category.name, [(category.pk, category.name)]]
+            groups[category.pk] = entry
+            choices.append(entry)
+        elif category.parent_id in groups:
+            groups[category.parent_id][1].append((category.pk, category.name))
+    return [(top[1][0][0], top[0]) if len(top[1]) == 1 else (top[0], top[1]) for top in choices]
+
+
+class PhoneReportForm(PointFields):
+    """The call centre's form: what, where, the description, who called. Built to be filled during the call:
+    the first field has the focus, each is one keystroke from the next; the place on the map (the point picker,
+    drawn after the other fields) is optional when the caller gives an address."""
+
+    category = forms.TypedChoiceField(label=_("What is the problem?"), coerce=int,
+                                      widget=forms.Select(attrs={"autofocus": True}),
+                                      error_messages={"required": _("Choose the kind of problem."),
+                                                      "invalid_choice": _("Choose the kind of problem.")})
+    address = forms.CharField(label=_("Where is it?"), max_length=255, required=False,
+                              help_text=_("The address or a landmark, as the caller says it."))
+    description = forms.CharField(label=_("What did the caller say?"), widget=forms.Textarea(attrs={"rows": 4}),
+                                  max_length=2000, validators=[no_invisible_controls],
+                                  error_messages={"required": _("Describe the problem.")},
+                                  help_text=_("Shown in public: leave out the caller's name and number."))
+    caller_name = forms.CharField(label=_("Caller's name"), max_length=200, required=False,
+                                  widget=forms.TextInput(attrs={"autocomplete": "off"}))
+    caller_phone = forms.CharField(label=_("Caller's phone"), max_length=32, required=False,
+                                   help_text=_("Never shown in public. The caller gets the reference by SMS."),
+                                   widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off",
+                                                                 "class": "govuk-input--width-20"}))
+    wants_updates = forms.BooleanField(label=_("The caller wants the report's news by SMS"), required=False)
+    language = forms.ChoiceField(label=_("Caller's language"), choices=lambda: [
+        (code, get_language_info(code)["name_local"]) for code, _name in settings.LANGUAGES])
+
+    field_order = ["category", "address", "description", "caller_name", "caller_phone", "wants_updates", "language",
+                   "latitude", "longitude"]
+    #: drawn by the point picker, not with the other fields
+    POINT = ("latitude", "longitude")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = [("", _("Choose the kind of problem")), *grouped_categories()]
+        self.fields["address"].optional = False  # unless the place is on the map (clean)
+
+    def visible_fields(self):
+        return [field for field in super().visible_fields() if field.name not in self.POINT]
+
+    def clean_category(self):
+        category = Category.objects.filter(pk=self.cleaned_data["category"], active=True).first()
+        if category is None:
+            raise forms.ValidationError(_("Choose the kind of problem."))
+        return category
+
+    def clean(self):
+        data = super().clean()
+        if (not (data.get("address") or "").strip() and data.get("latitude") is None
+                and not self.has_error("address") and not self.has_error("latitude")):
+            self.add_error("address", _("Say where the problem is: the address or a place on the map."))
+        return data

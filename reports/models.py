@@ -2,6 +2,7 @@
 reports themselves, each a case on its own flow (reports.flows.ReportFlow)."""
 
 import secrets
+import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -245,6 +246,10 @@ class Report(models.Model):
     #: one arriving twice makes one report
     external_id = models.CharField(_("id in its channel"), max_length=255, blank=True)
     api_client = models.CharField(_("outside application"), max_length=120, blank=True)
+    #: what an Open311 app is given to ask for its report's id by (GeoReport v2 ``tokens/{token}``)
+    token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    #: a photo of the problem an Open311 app keeps on its own server (GeoReport v2 ``media_url``)
+    media_url = models.URLField(_("link to a photo"), max_length=500, blank=True)
     reporter = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("reporter"), null=True, blank=True,
                                  on_delete=models.SET_NULL, related_name="problem_reports")
     contact_name = models.CharField(_("reporter's name"), max_length=200, blank=True)
@@ -271,7 +276,7 @@ class Report(models.Model):
     process = models.OneToOneField("viewflow.Process", verbose_name=_("process"), null=True, blank=True,
                                    on_delete=models.PROTECT, related_name="problem_report")
 
-    history = History(excluded_fields=["access_key"])
+    history = History(excluded_fields=["access_key", "token"])
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -372,6 +377,72 @@ class CategoryModel(models.Model):
         return f"{self.created_at:%Y-%m-%d %H:%M} · {self.samples}"
 
 
+class AreaSubscription(models.Model):
+    """A resident follows an area (a circle around a point): e-mail on every new public report there and on every
+    one resolved. Confirmed through a link sent to the address first, ended through the link in each e-mail."""
+
+    RADII = [(250, _("250 m")), (500, _("500 m")), (1000, _("1 km")), (2000, _("2 km"))]
+    MAX_RADIUS_M = 2000
+
+    email = models.EmailField(_("e-mail"))
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("user"), null=True, blank=True,
+                             on_delete=models.CASCADE, related_name="+")
+    latitude = models.FloatField(_("latitude"))
+    longitude = models.FloatField(_("longitude"))
+    radius_m = models.PositiveIntegerField(_("radius (m)"), choices=RADII, default=500)
+    language = models.CharField(_("language"), max_length=8, blank=True)
+    token = models.CharField(max_length=64, unique=True, default=secrets.token_urlsafe, editable=False)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("area followed")
+        verbose_name_plural = _("areas followed")
+        indexes = [models.Index(fields=["latitude", "longitude"], condition=models.Q(confirmed_at__isnull=False),
+                                name="reports_area_confirmed")]
+
+    def __str__(self):
+        return f"{self.email} · {self.latitude:.4f}, {self.longitude:.4f} · {self.radius_m} m"
+
+
+class InboundMessage(models.Model):
+    """An SMS or an e-mail as it was taken in (reports.inbound), and what it became: a report, a reply added to
+    one, a status answer, a help reply, or nothing (an automatic reply). Its id in its channel is taken once, so
+    the same message delivered again (a gateway's retry, the mailbox and the webhook both) does nothing more.
+
+    The sender's number or address is private, like a report's contact: staff and administrators only."""
+
+    class Outcome(models.TextChoices):
+        REPORT = "report", _("filed a report")
+        REPLY = "reply", _("added to a report")
+        STATUS = "status", _("answered with a report's status")
+        HELP = "help", _("answered with help")
+        IGNORED = "ignored", _("ignored (an automatic message)")
+
+    channel = models.CharField(_("channel"), max_length=10, choices=Report.Channel.choices)
+    external_id = models.CharField(_("id in its channel"), max_length=255, blank=True)
+    sender = models.CharField(_("sender"), max_length=255)
+    text = models.TextField(_("text"), blank=True)
+    language = models.CharField(_("language"), max_length=8, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices, blank=True)
+    report = models.ForeignKey(Report, verbose_name=_("report"), null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="+")
+    received_at = models.DateTimeField(_("received"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        verbose_name = _("incoming message")
+        verbose_name_plural = _("incoming messages")
+        constraints = [
+            models.UniqueConstraint(fields=["channel", "external_id"], condition=~models.Q(external_id=""),
+                                    name="reports_inbound_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_channel_display()} {self.external_id or self.pk}"
+
+
 def address_search_text(text):
     """What an address is searched by: its words in capitals, single-spaced, Ё read as Е (people type either)."""
     return " ".join((text or "").upper().replace("Ё", "Е").split())
@@ -385,7 +456,7 @@ class Address(models.Model):
     latitude = models.FloatField(_("latitude"), validators=[MinValueValidator(-90), MaxValueValidator(90)])
     longitude = models.FloatField(_("longitude"), validators=[MinValueValidator(-180), MaxValueValidator(180)])
     #: the label as it is searched (address_search_text); on PostgreSQL a trigram index serves "contains" and
-    #: "starts with" (migration 0003), elsewhere the plain index serves "starts with"
+    #: "starts with" (migration 0006), elsewhere the plain index serves "starts with"
     search = models.CharField(_("search text"), max_length=255, editable=False, db_index=True)
 
     history = History()

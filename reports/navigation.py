@@ -1,10 +1,12 @@
-"""The portal's entries of the problem reports (core.plugins): reporting a problem and the problems in the city,
-for everyone, signed in or not; and on the home page an invitation to report, with the city's counts."""
+"""The problem reports' entries (core.plugins): in the portal, reporting a problem and the problems in the city,
+for everyone, signed in or not; in the staff workspace, the call centre's screen, for the dispatch's clerks and
+supervisors; and on the home page an invitation to report, with the city's counts."""
 
 from django.utils.translation import gettext_lazy as _
 
-from core.plugins import PORTAL, HomeSection, Link
+from core.plugins import PORTAL, STAFF, HomeSection, Link
 
+from .inbound.phone import takes_calls
 from .selectors import public_counts
 
 
@@ -15,6 +17,7 @@ def reports_counts(request):
 links = [
     Link(PORTAL, _("Report a problem"), "reports:new", order=30),
     Link(PORTAL, _("Problems in the city"), "reports:list", order=40),
+    Link(STAFF, _("Report by phone"), "reports:phone_report", order=15, visible=takes_calls),
 ]
 
 home_sections = [

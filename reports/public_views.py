@@ -21,7 +21,7 @@ from core.forms import add_domain_errors
 from core.idempotency import idempotent_post
 from core.views import rate_limited
 
-from . import geo, selectors, services
+from . import geo, geojson, selectors, services
 from .addresses import address_search
 from .intake_forms import DuplicateChoiceForm, PublicFilterForm, ReportForm
 from .models import Report
@@ -206,7 +206,7 @@ def report_list(request):
     return render(request, "reports/list.html", {
         "form": form, "page_obj": page, "filtered": bool(query), "counts": selectors.public_counts(),
         "map_url": reverse("reports:map_data") + (f"?{query}" if query else ""),
-        "map_limit": selectors.MAP_POINTS_MAX,
+        "map_limit": geojson.MAP_POINTS,
     }, status=400 if form.errors else 200)
 
 
@@ -221,18 +221,8 @@ def map_data(request):
         reports = selectors.public_reports(**_filters(request)[1])
     else:
         reports = selectors.public_reports()
-    statuses = dict(Report.Status.choices)
-    features = [{
-        "type": "Feature",
-        "geometry": {"type": "Point", "coordinates": [row["longitude"], row["latitude"]]},
-        "properties": {
-            "title": f"{row['reference']} · {row['category']}" if row["category"] else row["reference"],
-            "url": reverse("reports:report", args=[row["reference"]]),
-            "status": str(statuses.get(row["status"], row["status"])),
-            "colour": Report.STATUS_COLOURS.get(row["status"], "blue"),
-        },
-    } for row in selectors.public_map_points(reports)]
-    return JsonResponse({"type": "FeatureCollection", "features": features}, content_type="application/geo+json")
+    return JsonResponse(geojson.feature_collection(reports, url_name="reports:report"),
+                        content_type="application/geo+json")
 
 
 @require_GET

@@ -6,6 +6,7 @@ another supplier; a place of the address list; and how the reports' routes' argu
 from accounts.models import Organisation
 from documents.services import GeneratedFile
 
+from .inbound.sms import sms_receive
 from .models import Address, Category, District, Report, RoutingRule
 from .services import report_submit
 
@@ -47,8 +48,20 @@ def populate(w, people):
                                     latitude=38.581, longitude=68.8, reporter=people.other_citizen)
     # a place of the address list the report form searches
     Address.objects.create(label="Rudaki Avenue, 45", latitude=38.575, longitude=68.79)
+    _following(w)
     w.neighbours_master = report_submit(channel=Report.Channel.WEB, description="Still no water", category=water,
                                         latitude=38.541, longitude=68.8, reporter=people.citizen)
+    # an SMS someone sent (its record is what the admin's incoming messages show)
+    sms_receive(sender="+998901234567", text="HELP", message_id="world-sms-1")
+
+
+def _following(w):
+    from django.utils import timezone
+
+    from .models import AreaSubscription
+
+    w.area = AreaSubscription.objects.create(email="follower@example.org", latitude=38.58, longitude=68.8,
+                                             radius_m=500, confirmed_at=timezone.now())
 
 
 def _accept(report, supplier_staff):
@@ -76,6 +89,8 @@ def _ref(report):
 
 #: route name -> world -> (URL arguments for the own object, for the other object or None)
 ARGUMENTS = {
+    "reports:follow_confirm": lambda w: ({"token": w.area.token}, {"token": "no-such-token"}),
+    "reports:follow_stop": lambda w: ({"token": w.area.token}, {"token": "no-such-token"}),
     "reports:report": lambda w: (_ref(w.report), _ref(w.neighbours_report)),
     "reports:photo": lambda w: ({**_ref(w.report), "version_pk": w.report_photo.pk},
                                 {**_ref(w.report), "version_pk": w.neighbours_report_photo.pk}),
@@ -92,6 +107,11 @@ ARGUMENTS = {
     "reports:update": lambda w: (_ref(w.report), _ref(w.neighbours_report)),
     **{f"api-report-{name}": (lambda w: (_ref(w.report), _ref(w.neighbours_report)))
        for name in ("detail", "moderate", "accept", "dispatch", "resolve", "update", "reroute", "merge")},
+    # Open311: a service (the category is no one's), a request and its token (both reports are public)
+    "open311:service": lambda w: ({"service_code": "water"}, None),
+    "open311:request": lambda w: ({"service_request_id": w.report.reference},
+                                  {"service_request_id": w.neighbours_report.reference}),
+    "open311:token": lambda w: ({"token": str(w.report.token)}, {"token": str(w.neighbours_report.token)}),
 }
 
 #: (route name, method) -> (world, own?) -> what the request sends
@@ -107,4 +127,16 @@ FORMS = {
         "reason": "They cover this street."},
     ("reports:merge", "POST"): lambda w, own: {"master": (w.report_master if own else w.neighbours_master).reference},
     ("reports:update", "POST"): lambda w, own: {"note": "A crew is on its way."},
+    # a whole request, but without the api_key nobody in the matrix has
+    ("open311:requests", "POST"): lambda w, own: {"service_code": "water", "lat": "38.58", "long": "68.8",
+                                                  "description": "A burst pipe on the corner"},
+    # what a gateway or a mail provider posts, but unsigned
+    ("reports:sms_inbound", "POST"): lambda w, own: {"from": "+998901234567", "text": "WATER no water",
+                                                     "id": "matrix-sms"},
+    ("reports:mail_inbound", "POST"): lambda w, own: {
+        "message": "From: someone@example.org\r\nSubject: No water\r\nMessage-ID: <matrix@example.org>\r\n\r\n"
+                   "No water since Monday."},
+    ("reports:phone_report", "POST"): lambda w, own: {
+        "category": Category.objects.get(code="water").pk, "address": "Navoi street 5",
+        "description": "No water since Monday.", "caller_phone": "+998901234567", "language": "en"},
 }

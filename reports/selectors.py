@@ -119,19 +119,6 @@ def duplicate_candidates(*, category, latitude, longitude, radius_m=None, limit=
     return found[:limit]
 
 
-#: the most points the public map draws: the newest of those the filters find
-MAP_POINTS_MAX = 2000
-
-
-def public_map_points(reports, *, limit=MAP_POINTS_MAX):
-    """The newest ``limit`` of ``reports`` (a ``public_reports`` queryset) that have a point, as plain rows: what
-    the map shows of each, and nothing of who reported it."""
-    names = {pk: name for pk, name in Category.objects.values_list("pk", "name")}
-    rows = (reports.filter(latitude__isnull=False, longitude__isnull=False)
-            .values("reference", "latitude", "longitude", "status", "category_id")[:limit])
-    return [{**row, "category": names.get(row["category_id"], "")} for row in rows]
-
-
 def followers_count(report):
     """How many people follow the report: its reporter, those who said "me too", the reporters of duplicates."""
     return report.followers.count()

@@ -3,6 +3,8 @@ a dispatcher and the reporter do to it. Each runs in one transaction and writes 
 report's followers through the outbox, in the same transaction."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,7 +17,8 @@ from core.validators import invisible_controls_in, invisible_controls_message
 from workflows.cases import case_ended, open_steps, sync_case_status
 from workflows.services import process_cancel, task_complete, task_move
 
-from . import geo, notifications, routing
+from . import areas, geo, notifications, routing
+from .attributes import clean_answers
 from .models import DESCRIPTION_MAX, Follower, Report
 
 REFERENCE_SERIES = "PR"
@@ -45,6 +48,24 @@ def clean_description(text, *, field="description"):
     return text
 
 
+def clean_media_url(url, *, field="media_url"):
+    """A link to a photo kept elsewhere: an http(s) address, or ""."""
+    url = (url or "").strip()
+    if not url:
+        return ""
+    limit = Report._meta.get_field("media_url").max_length
+    try:
+        URLValidator(schemes=["http", "https"])(url)
+        valid = len(url) <= limit
+    except DjangoValidationError:
+        valid = False
+    if not valid:
+        message = _("The photo's link must be a web address (http or https) of at most %(limit)d characters.") % {
+            "limit": limit}
+        raise ValidationFailed(message, code="media_url_invalid", fields={field: [message]})
+    return url
+
+
 def locate(latitude, longitude, *, field="location"):
     """The district of a point given by a person; ValidationFailed when the point is malformed or outside the
     city (``code``: ``location_invalid`` / ``outside_city``)."""
@@ -63,7 +84,10 @@ def locate(latitude, longitude, *, field="location"):
     return latitude, longitude, district
 
 
-def _needs_moderation(channel, reporter):
+def _needs_moderation(channel, reporter, api_client):
+    if channel == Report.Channel.OPEN311 and api_client:
+        # a registered app answers for what its users send: the operator gave it its key and can revoke it
+        return settings.MUNIS_OPEN311_MODERATED
     return channel in MODERATED_CHANNELS or (reporter is None and channel != Report.Channel.PHONE)
 
 
@@ -71,14 +95,19 @@ def _needs_moderation(channel, reporter):
 
 def report_submit(*, channel, description, category=None, latitude=None, longitude=None, address="", reporter=None,
                   contact_name="", contact_email="", contact_phone="", language="", photos=(), attributes=None,
-                  external_id="", api_client="", actor=None, suggestion=None):
+                  external_id="", api_client="", media_url="", actor=None, suggestion=None, follow=True):
     """File a report from any channel and start its flow: routed at once, or first moderated (anonymous,
-    SMS and e-mail reports). ``photos`` are checked uploads, their metadata already stripped. ``suggestion``:
-    ``(category, confidence)`` the classifier offers the moderator. The same ``external_id`` on a channel
-    files one report: a repeated delivery returns the first (its ``_existing`` attribute is then True)."""
+    SMS and e-mail reports; an Open311 app's when MUNIS_OPEN311_MODERATED). ``photos`` are checked uploads,
+    their metadata already stripped; ``attributes`` the answers to the category's questions
+    (reports.attributes.clean_answers checks them); ``api_client`` the name of the registered application that
+    sent it, ``media_url`` the link to a photo that application keeps. ``suggestion``: ``(category,
+    confidence)`` the classifier offers the moderator. The same ``external_id`` on a channel files one report: a
+    repeated delivery returns the first (its ``_existing`` attribute is then True). ``follow``: the reporter
+    follows the report (its news reach them); without, they are told its reference once."""
     from .flows import ReportFlow
 
     description = clean_description(description)
+    media_url = clean_media_url(media_url)
     if external_id:
         existing = Report.objects.filter(channel=channel, external_id=external_id).first()
         if existing is not None:
@@ -96,7 +125,9 @@ def report_submit(*, channel, description, category=None, latitude=None, longitu
     if category is not None and not category.active:
         raise ValidationFailed(_("This category no longer takes reports."), code="category_closed",
                                fields={"category": [_("This category no longer takes reports.")]})
-    moderate = _needs_moderation(channel, reporter)
+    if category is not None:
+        attributes = clean_answers(category, attributes)
+    moderate = _needs_moderation(channel, reporter, api_client)
     if reporter is not None:
         contact_name = contact_name or reporter.full_name
         contact_email = contact_email or reporter.email
@@ -107,29 +138,39 @@ def report_submit(*, channel, description, category=None, latitude=None, longitu
         suggestion = suggest_category(description)
     suggested, confidence = suggestion or (None, None)
     try:
-        with transaction.atomic():
+        with transaction.atomic(), audit.batch():
             # the number comes first (its counter stays locked until commit) so every row of the trail names it
             report = Report(
                 reference=reference_take_next(series=REFERENCE_SERIES, year=timezone.now().year), channel=channel, description=description, category=category, latitude=latitude, longitude=longitude,
                 address=address.strip()[:255], district=district, reporter=reporter,
                 contact_name=contact_name.strip()[:200], contact_email=contact_email.strip(),
                 contact_phone=contact_phone.strip()[:32], attributes=attributes or {}, external_id=external_id[:255],
-                api_client=api_client[:120], is_public=not moderate, status=S.RECEIVED,
+                api_client=api_client[:120], media_url=media_url, is_public=not moderate, status=S.RECEIVED,
                 suggested_category=suggested, suggestion_confidence=confidence)
             report.save()
-            _follow(report, user=reporter, email=contact_email, phone=contact_phone, language=language,
-                    reason=Follower.Reason.REPORTER)
+            reporter_follower = _follow(report, user=reporter, email=contact_email, phone=contact_phone,
+                                        language=language, reason=Follower.Reason.REPORTER,
+                                        new_report=True) if follow else None
             if photos:
                 _store_photos(report, photos, actor=actor or reporter)
             audit.record(actor=actor or reporter, action="reports.report.submit", obj=report,
                          after={"reference": report.reference, "channel": channel,
                                 "category": category.code if category else None,
                                 "district": district.department.code if district else None,
-                                "moderated": moderate, "photos": len(photos)})
+                                "moderated": moderate, "photos": len(photos),
+                                **({"api_client": report.api_client} if report.api_client else {})})
+            if not moderate:
+                report_route(report=report, save=False)  # saved once below, with its process and status
             report.process = ReportFlow.start.run(report=report)
-            report.save(update_fields=["process"])
-            sync_case_status(report)
-            notifications.tell_reporter(report, "received")
+            report.status = report.process.flow_class.instance.case_status(report.process) or report.status
+            report.save(update_fields=["process", "status", "supplier"])
+            # a reporter who does not follow the report (a caller who wants no news) is told its reference once
+            told = reporter_follower if follow else Follower(
+                report=report, user=reporter, email=report.contact_email, phone=report.contact_phone,
+                language=language or (reporter.preferred_language if reporter else ""), reason=Follower.Reason.REPORTER)
+            notifications.tell_reporter(report, "received", follower=told)
+            if report.is_public:
+                areas.report_went_public(report)
     except IntegrityError:
         if external_id:  # the same message, delivered twice at once: the other delivery filed it
             existing = Report.objects.filter(channel=channel, external_id=external_id).first()
@@ -160,15 +201,16 @@ def report_photo_codes(report):
     return sorted(code for code in document_codes_of_case(report) if code.startswith("photo-"))
 
 
-def _follow(report, *, user=None, email="", phone="", language="", reason):
-    """Make someone a follower of the report, once; returns the follower, or None when nobody is reachable."""
+def _follow(report, *, user=None, email="", phone="", language="", reason, new_report=False):
+    """Make someone a follower of the report, once; returns the follower, or None when nobody is reachable.
+    ``new_report``: the report was created just now, so it has no follower to look for."""
     email, phone = (email or "").strip().lower(), (phone or "").strip()
     if user is not None:
         email, phone = "", ""
     if user is None and not email and not phone:
         return None
     lookup = {"user": user} if user is not None else ({"email": email} if email else {"phone": phone})
-    existing = report.followers.filter(**lookup).first()
+    existing = None if new_report else report.followers.filter(**lookup).first()
     if existing is not None:
         return existing
     return Follower.objects.create(report=report, user=user, email=email, phone=phone if not email else phone,
@@ -177,12 +219,19 @@ def _follow(report, *, user=None, email="", phone="", language="", reason):
 
 # --- the flow's automatic step ---------------------------------------------------------------------
 
-def report_route(*, report):
-    """Send the report where the routing matrix says (the flow's ``route`` step): a supplier, its district's
-    department, or nobody (then a dispatcher places it)."""
-    organisation = routing.route_for(report.category, report.district)
-    report.supplier = organisation
-    report.save(update_fields=["supplier"])
+def report_route(*, report, save=True, record=True):
+    """Send the report where the routing matrix says, as it arrives or once a moderator admits it: to a supplier,
+    its district's department, or nobody (then a dispatcher places it: the flow's ``triage``). ``record``: write
+    its audit row now (a moderator's admission writes it after its own)."""
+    report.supplier = routing.route_for(report.category, report.district)
+    if save:
+        report.save(update_fields=["supplier"])
+    if record:
+        record_route(report)
+
+
+def record_route(report):
+    organisation = report.supplier
     audit.record(actor=None, action="reports.report.route", obj=report, trail=report,
                  after={"organisation": organisation.pk if organisation else None,
                         "organisation_name": str(organisation) if organisation else None,
@@ -203,6 +252,7 @@ def report_moderate(*, task, actor, data):
                 report.latitude, report.longitude, report.district = locate(data["latitude"], data["longitude"],
                                                                             field="longitude")
             report.is_public = True
+            report_route(report=report, save=False, record=False)
         else:
             report.status, report.closed_at, report.public_note = S.REJECTED, timezone.now(), reason
         report.save()
@@ -210,10 +260,13 @@ def report_moderate(*, task, actor, data):
                       task_data={"decision": data["decision"],
                                  "category": report.category.code if report.category_id else None,
                                  "suggested": report.suggested_category.code if report.suggested_category_id else None},
-                      process_data={"rejected": reject}, before=before,
+                      process_data={"rejected": reject, "moderate": False}, before=before,
                       on_done=lambda t: None if reject else sync_case_status(report))
         if reject:
             notifications.tell_followers(report, "rejected", reason=reason)
+        else:
+            record_route(report)
+            areas.report_went_public(report)
     return report
 
 
@@ -268,6 +321,7 @@ def report_resolve(*, task, actor, data):
         task_complete(task=task, actor=actor, action="reports.report.resolve", comment=note,
                       task_data={"photo": photo is not None}, on_done=lambda t: sync_case_status(report))
         notifications.tell_followers(report, "resolved", note=note, confirm_days=settings.MUNIS_REPORTS_CONFIRM_DAYS)
+        areas.report_resolved(report)
     return report
 
 

@@ -1,28 +1,47 @@
-from django.urls import path
+from django.urls import path, register_converter
 
 from core.route_access import Access, Methods, PostOnly, Public, answers
 
 from . import public_views, views
+from .inbound import views as inbound
 
 app_name = "reports"
 
+
+class ReferenceConverter:
+    """A report's reference number (PR-2026-000123), so ``problems/<reference>/`` never takes ``problems/new/``."""
+
+    regex = r"[A-Z][A-Z0-9]*-[0-9]{4}-[0-9]+"
+
+    def to_python(self, value):
+        return value
+
+    def to_url(self, value):
+        return value
+
+
+register_converter(ReferenceConverter, "ref")
+
 urlpatterns = [
-    # the resident's pages; before problems/<reference>/, which "new" and "addresses" would fit
+    path("sms/inbound/", inbound.sms_inbound, name="sms_inbound"),
+    path("email/inbound/", inbound.mail_inbound, name="mail_inbound"),
+    path("staff/problems/new/", inbound.phone_report, name="phone_report"),
+    # the resident's pages
     path("problems/", public_views.report_list, name="list"),
     path("problems/new/", public_views.new_report, name="new"),
     path("problems/new/done/", public_views.report_filed, name="filed"),
     path("problems/addresses/", public_views.addresses, name="addresses"),
     path("problems/map.geojson", public_views.map_data, name="map_data"),
-    path("problems/<str:reference>/", views.report_page, name="report"),
-    path("problems/<str:reference>/me-too/", views.join, name="join"),
-    path("problems/<str:reference>/photos/<int:version_pk>/", views.report_photo, name="photo"),
-    path("problems/<str:reference>/answer/<str:key>/", views.answer, name="answer"),
-    path("problems/<str:reference>/answer/<str:key>/photos/<int:version_pk>/", views.answer_photo,
+    path("problems/<ref:reference>/", views.report_page, name="report"),
+    path("problems/<ref:reference>/me-too/", views.join, name="join"),
+    path("problems/<ref:reference>/photos/<int:version_pk>/", views.report_photo, name="photo"),
+    path("problems/<ref:reference>/answer/<str:key>/", views.answer, name="answer"),
+    path("problems/<ref:reference>/answer/<str:key>/photos/<int:version_pk>/", views.answer_photo,
          name="answer_photo"),
-    path("staff/problems/<str:reference>/", views.staff_report, name="staff_report"),
-    path("staff/problems/<str:reference>/reroute/", views.reroute, name="reroute"),
-    path("staff/problems/<str:reference>/merge/", views.merge, name="merge"),
-    path("staff/problems/<str:reference>/update/", views.post_update, name="update"),
+    path("staff/problems/<ref:reference>/", views.staff_report, name="staff_report"),
+    path("staff/problems/<ref:reference>/reroute/", views.reroute, name="reroute"),
+    path("staff/problems/<ref:reference>/merge/", views.merge, name="merge"),
+    path("staff/problems/<ref:reference>/update/", views.post_update, name="update"),
 ]
 
 # Who may open each route (core.route_access; checked by tests/test_route_matrix.py). The *own* report is the
@@ -37,7 +56,16 @@ def _staff(own, other):
     return Access(answers(404, **_OUTSIDERS, **own), answers(404, **_OUTSIDERS, **other))
 
 
+#: the call centre's screen is for the dispatch's clerks and supervisors; nobody of the matrix's world works there
+#: (reports/tests/test_phone.py shows the dispatch's clerk filing a report through it)
+_CALL_CENTRE = Access(answers(403, anonymous=_LOGIN))
+#: a webhook takes only posts signed with its secret, whoever sends them: the matrix's posts are not signed
+_SIGNED_POSTS = PostOnly(Access(answers(403)))
+
 access = {
+    "sms_inbound": _SIGNED_POSTS,
+    "mail_inbound": _SIGNED_POSTS,
+    "phone_report": Methods(GET=_CALL_CENTRE, POST=_CALL_CENTRE),
     "list": Public,
     # the form files a report for anyone, signed in or not (the matrix's posts are filed, each rolled back)
     "new": Methods(GET=Public, POST=Access(answers(_PAGE))),
@@ -62,3 +90,27 @@ access = {
     "update": PostOnly(_staff(dict(clerk=403, supervisor=403, supplier=_PAGE, auditor=403, admin=403),
                               dict(other_clerk=403, auditor=403, admin=403))),
 }
+
+from . import area_views, staff_views  # noqa: E402 - the pages below, kept in their own modules
+
+urlpatterns += [
+    path("problems/follow/", area_views.follow, name="follow"),
+    path("problems/follow/stopped/", area_views.follow_stopped, name="follow_stopped"),
+    path("problems/follow/<str:token>/confirm/", area_views.follow_confirm, name="follow_confirm"),
+    path("problems/follow/<str:token>/stop/", area_views.follow_stop, name="follow_stop"),
+    path("problems/suppliers/", staff_views.suppliers, name="suppliers"),
+    path("staff/problems/", staff_views.staff_list, name="staff_list"),
+    path("staff/problems/map.geojson", staff_views.staff_map_data, name="staff_map_data"),
+]
+
+access.update({
+    "follow": Methods(GET=Public, POST=Access(answers(400))),  # an empty form: 400 with its errors, to everyone
+    "follow_stopped": Public,
+    # the links e-mailed to a follower: the own one works, a wrong token is 404 (the area is not followed)
+    "follow_confirm": Access(answers(200), answers(404)),
+    "follow_stop": Methods(GET=Access(answers(200), answers(404)), POST=Access(answers(_PAGE))),
+    "suppliers": Public,
+    # staff who work a queue, auditors and administrators: each sees the reports they handle (possibly none)
+    "staff_list": Access(answers(200, anonymous=_LOGIN, citizen=403, other_citizen=403)),
+    "staff_map_data": Access(answers(200, anonymous=_LOGIN, citizen=403, other_citizen=403)),
+})

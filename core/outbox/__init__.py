@@ -10,6 +10,7 @@ from .channels import (
     TransientError,
     channel_named,
     register_channel,
+    register_mail_headers,
     registered_channels,
     unregister_channel,
 )
@@ -26,5 +27,5 @@ from .services import (
 __all__ = [
     "Channel", "DeliveryRun", "EmailChannel", "PermanentError", "TransientError", "channel_named",
     "outbox_deliver", "outbox_deliver_due", "outbox_forget_sent", "outbox_put", "outbox_retry",
-    "register_channel", "registered_channels", "retry_pause", "unregister_channel",
+    "register_channel", "register_mail_headers", "registered_channels", "retry_pause", "unregister_channel",
 ]

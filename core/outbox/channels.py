@@ -6,8 +6,9 @@ handed over and raises ``TransientError`` (try again later: the server is down o
 (this message can never go out as it is: the address or its content is refused). Anything else a channel raises
 counts as transient, so a bug in one channel holds its messages back instead of losing them.
 
-E-mail is registered by the core; an SMS gateway registers itself from its app's ``ready()`` with
-``register_channel(SmsChannel())``, and its messages carry a body only.
+E-mail is registered by the core, and so is SMS when a gateway is configured (core.sms); SMS messages carry a
+body only. An app may give the e-mails about its objects headers of their own (a Reply-To that names the case, a
+Message-ID a reply's In-Reply-To will carry) with ``register_mail_headers``.
 """
 
 import smtplib
@@ -61,6 +62,15 @@ def registered_channels():
     return dict(_channels)
 
 
+_mail_headers = {}
+
+
+def register_mail_headers(object_type, headers_for):
+    """E-mails about objects of ``object_type`` (``"app_label.model_name"``, as an outbox message names what it is
+    about) get the headers ``headers_for(message)`` returns (a dict), computed when the e-mail is sent."""
+    _mail_headers[object_type] = headers_for
+
+
 class EmailChannel(Channel):
     """Through Django's e-mail backend (``EMAIL_*`` settings): SMTP, or any backend such as django-anymail."""
 
@@ -71,8 +81,11 @@ class EmailChannel(Channel):
         return user.email or ""
 
     def send(self, message):
-        headers = {"Content-Language": message.language} if message.language else None
-        email = EmailMessage(message.subject, message.body, to=[message.address], headers=headers)
+        headers = {"Content-Language": message.language} if message.language else {}
+        headers_for = _mail_headers.get(message.object_type)
+        if headers_for is not None:
+            headers.update(headers_for(message) or {})
+        email = EmailMessage(message.subject, message.body, to=[message.address], headers=headers or None)
         try:
             email.send()
         except smtplib.SMTPRecipientsRefused as exc:

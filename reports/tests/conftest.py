@@ -63,3 +63,6 @@ def city(db, settings):
         neighbour=UserFactory(full_name="Timur Neighbour", email="timur@example.org"),
         auditor=member(hall, Role.AUDITOR, full_name="Aziz Auditor"),
     )
+
+
+from .inbound import gateway  # noqa: E402, F401 - the SMS channel through a memory gateway, for every intake test

@@ -462,12 +462,12 @@ def test_the_map_shows_the_filtered_reports_in_their_status_colours(client, repo
     collection = client.get(reverse("reports:map_data"))
     assert collection["Content-Type"] == "application/geo+json"
     features = json.loads(collection.content)["features"]
-    assert [f["properties"]["title"] for f in features] == [f"{pothole.reference} · Pothole",
-                                                            f"{duplicate.reference} · Pothole",
-                                                            f"{water.reference} · Water supply"]
+    assert [f["properties"]["title"] for f in features] == [f"{pothole.reference} — Pothole",
+                                                            f"{duplicate.reference} — Pothole",
+                                                            f"{water.reference} — Water supply"]
     first = features[0]
     assert first["geometry"] == {"type": "Point", "coordinates": [NORTH_POINT[1], NORTH_POINT[0]]}
-    assert first["properties"] == {"title": f"{pothole.reference} · Pothole",
+    assert first["properties"] == {"title": f"{pothole.reference} — Pothole",
                                    "url": reverse("reports:report", args=[pothole.reference]),
                                    "status": "Sent to the supplier", "colour": "blue"}
     assert [f["properties"]["colour"] for f in features] == ["blue", "purple", "green"]
@@ -480,9 +480,9 @@ def test_the_map_shows_the_filtered_reports_in_their_status_colours(client, repo
 
 
 def test_the_map_and_list_take_a_fixed_number_of_queries(client, reported, django_assert_num_queries):
-    with django_assert_num_queries(2):  # the categories' names, the points
+    with django_assert_num_queries(1):  # the points with their categories
         client.get(reverse("reports:map_data"))
-    with django_assert_num_queries(4):  # and the filters' choices, to check the filters by
+    with django_assert_num_queries(3):  # and the filters' choices, to check the filters by
         client.get(reverse("reports:map_data"), {"status": "open", "category": "roads"})
     with django_assert_num_queries(5):  # the filters' choices (2), the counts, the page's count and reports
         client.get(reverse("reports:list"))
@@ -533,5 +533,5 @@ def test_the_pages_are_in_russian(client, reported):
     refused = client.post(reverse("reports:new"), {"description": ""})
     assert "Выберите тип проблемы." in errors_of(refused)
     features = json.loads(client.get(reverse("reports:map_data")).content)["features"]
-    assert features[0]["properties"]["title"].endswith("· Яма")
+    assert features[0]["properties"]["title"].endswith("— Яма")
     assert features[0]["properties"]["status"] == "Направлено поставщику"

@@ -12,7 +12,7 @@ from core.migration_ops import sql_for
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('reports', '0002_category_classifier'),
+        ('reports', '0005_areas_followed'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
