@@ -61,18 +61,21 @@ def type_into(page, field, text):
 
 
 def choose_file(page, field, path):
-    """Open the file chooser with Space, as the keyboard does, and pick ``path``."""
-    tab_to(page, field)
-    try:
-        with page.expect_file_chooser(timeout=5_000) as chooser:
-            page.keyboard.press("Space")
-    except PlaywrightTimeout:
-        # On a loaded machine the first key press can come before the page is ready to open the dialog; Enter
-        # opens it as well.
+    """Open the file chooser with Space, as the keyboard does, and pick ``path``. On a loaded machine a key press
+    can come before the page is ready to open the dialog, and be lost: the person tries again (Space, then Enter,
+    which opens it as well), coming back to the field each time."""
+    for attempt, key in enumerate(("Space", "Enter", "Space")):
+        tab_to(page, field) if attempt == 0 else field.focus()
         expect(field).to_be_focused()
-        with page.expect_file_chooser() as chooser:
-            page.keyboard.press("Enter")
-    chooser.value.set_files(path)
+        try:
+            with page.expect_file_chooser(timeout=10_000) as chooser:
+                page.keyboard.press(key)
+        except PlaywrightTimeout:
+            if attempt == 2:
+                raise
+            continue
+        chooser.value.set_files(path)
+        return
 
 
 def staff_at_work(work):

@@ -69,8 +69,10 @@ class ReportViewSet(viewsets.ReadOnlyModelViewSet):
             reports = reports.filter(supplier__code=params["supplier"])
         return reports.order_by("-created_at", "-id")
 
-    @extend_schema(parameters=[OpenApiParameter("status"), OpenApiParameter("category"),
-                               OpenApiParameter("supplier")])
+    @extend_schema(parameters=[
+        OpenApiParameter("status", enum=Report.Status.values, description="Only reports in this status."),
+        OpenApiParameter("category", pattern=r"^[-a-zA-Z0-9_]+$", description="A category's code."),
+        OpenApiParameter("supplier", pattern=r"^[-a-zA-Z0-9_]+$", description="A supplier's organisation code.")])
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
 
