@@ -89,6 +89,10 @@ def _ref(report):
 
 #: route name -> world -> (URL arguments for the own object, for the other object or None)
 ARGUMENTS = {
+    "reports:document": lambda w: ({"pk": w.report.pk, "version_pk": w.report_photo.pk},
+                                   {"pk": w.neighbours_report.pk, "version_pk": w.neighbours_report_photo.pk}),
+    "reports:document_preview": lambda w: ({"pk": w.report.pk, "version_pk": w.report_photo.pk},
+                                           {"pk": w.neighbours_report.pk, "version_pk": w.neighbours_report_photo.pk}),
     "reports:follow_confirm": lambda w: ({"token": w.area.token}, {"token": "no-such-token"}),
     "reports:follow_stop": lambda w: ({"token": w.area.token}, {"token": "no-such-token"}),
     "reports:report": lambda w: (_ref(w.report), _ref(w.neighbours_report)),

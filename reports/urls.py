@@ -1,9 +1,11 @@
 from django.urls import path, register_converter
 
 from core.route_access import Access, Methods, PostOnly, Public, answers
+from workflows.case_views import case_document_urls
 
 from . import public_views, views
 from .inbound import views as inbound
+from .models import Report
 
 app_name = "reports"
 
@@ -39,6 +41,8 @@ urlpatterns = [
     path("problems/<ref:reference>/answer/<str:key>/photos/<int:version_pk>/", views.answer_photo,
          name="answer_photo"),
     path("staff/problems/<ref:reference>/", views.staff_report, name="staff_report"),
+    # a report's documents (its photos) as the kernel serves a case's: to whoever may read the report
+    *case_document_urls(Report, prefix="staff/problems/"),
     path("staff/problems/<ref:reference>/reroute/", views.reroute, name="reroute"),
     path("staff/problems/<ref:reference>/merge/", views.merge, name="merge"),
     path("staff/problems/<ref:reference>/update/", views.post_update, name="update"),
@@ -113,4 +117,11 @@ access.update({
     # staff who work a queue, auditors and administrators: each sees the reports they handle (possibly none)
     "staff_list": Access(answers(200, anonymous=_LOGIN, citizen=403, other_citizen=403)),
     "staff_map_data": Access(answers(200, anonymous=_LOGIN, citizen=403, other_citizen=403)),
+})
+
+access.update({
+    # a report's photos through the kernel's case documents (signed in): both world reports are public, so whoever
+    # is signed in reads them; the staff's page shows them so before moderation, when only staff may
+    "document": Access(answers(200, anonymous=_LOGIN)),
+    "document_preview": Access(answers(404, anonymous=_LOGIN)),  # no preview is made of a photo in the world
 })

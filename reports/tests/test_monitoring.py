@@ -1,5 +1,7 @@
 """Following an area, the staff's list and map, and the public's figures per supplier."""
 
+import re
+
 from core.models import AuditEvent, OutboxMessage
 from reports.models import AreaSubscription
 
@@ -68,3 +70,23 @@ def test_the_public_sees_each_suppliers_figures(city, client):
     file_report(city, point=NORTH_POINT, category=city.water)
     page = client.get("/problems/suppliers/").content.decode()
     assert "Roads North" in page and "Vodokanal" in page and "4.0" in page
+
+
+def test_the_moderator_sees_the_photo_of_a_report_not_public_yet_and_the_public_does_not(city, client):
+    from reports import services
+    from reports.photos import checked_photo
+
+    from .test_web import jpeg
+
+    report = services.report_submit(channel="web", description="Rubbish dumped", category=city.water,
+                                    latitude=NORTH_POINT[0], longitude=NORTH_POINT[1],
+                                    contact_email="anon@example.org", photos=[checked_photo(jpeg(), field="photo")])
+    assert not report.is_public
+    client.force_login(city.dispatcher)
+    page = client.get(f"/staff/problems/{report.reference}/").content.decode()
+    [src] = re.findall(r'<img src="([^"]+)"', page)
+    photo = client.get(src)
+    assert photo.status_code == 200 and photo["Content-Type"] == "image/jpeg"
+    client.logout()
+    version = src.rstrip("/").split("/")[-1]
+    assert client.get(f"/problems/{report.reference}/photos/{version}/").status_code == 404
