@@ -8,7 +8,6 @@ import pytest
 from accounts.models import Organisation, Role
 from reports.models import Category, District, RoutingRule
 from tests.conftest import *  # noqa: F403 - the project's shared fixtures (smtp sink, people, ...)
-from tests.conftest import _test_environment  # noqa: F401 - autouse: fast hashing, temporary files, empty caches
 from tests.factories import UserFactory, member
 
 K = Organisation.Kind
