@@ -254,7 +254,6 @@ def test_wrong_credentials_are_said_by_the_command(city, mailbox, settings):
 
 
 def test_image_attachments_become_the_reports_photos_and_a_replys_join_them(client, city, provider):
-    pytest.importorskip("documents.images", reason="documents.images (photo metadata stripping) is on branch mapkit")
     from documents.selectors import documents_of_case
 
     response = post_mail(client, mail(body="See the photo.", images=[("leak.png", PNG)]))

@@ -433,7 +433,6 @@ def test_posts_from_one_address_are_limited_whatever_key_they_carry(client, city
 # --- a photo -------------------------------------------------------------------------------------------------
 
 def test_an_app_posts_a_photo_and_the_request_links_to_it(live_server, city, street_app):
-    pytest.importorskip("documents.images", reason="documents.images.photo_without_metadata (branch mapkit)")
     import requests
 
     app = _app(live_server, street_app[1])
