@@ -114,3 +114,17 @@ def ratios_by_round(ours, baseline):
     """Ours over the baseline in each round of ``compare``: how far the machine's mood moved the ratio
     while the code stayed the same (the summed ratio is what counts against a target)."""
     return [round(o / b, 3) if b else 0.0 for o, b in zip(ours.rates, baseline.rates, strict=True)]
+
+
+def compare_over_sessions(ctx, ours, baseline, sessions):
+    """``ours`` and ``baseline`` (each ``operation(session)``) over the same HTTP sessions: ``ctx.warmup`` of each
+    first (the baseline's before ours), then ``compare``d; the sessions are closed after. Returns
+    ``(ours_load, baseline_load)``."""
+    try:
+        if ctx.warmup:
+            run_load(baseline, sessions, ctx.warmup)
+            run_load(ours, sessions, ctx.warmup)
+        return compare((ours, sessions), (baseline, sessions), count=ctx.requests, rounds=ctx.rounds)
+    finally:
+        for session in sessions:
+            session.close()

@@ -36,3 +36,12 @@ def insert_one_row(request):
             [timezone.now(), request.POST.get("note", "")[:200]],
         )
     return HttpResponse(status=201)
+
+
+def post_baseline_row(session):
+    """The baseline's operation over HTTP: one form post to ``insert_one_row`` (a ``bench.client.Session``)."""
+    from bench.load import OperationFailed
+
+    response = session.post_form(BASELINE_PATH, {"note": "bench"})
+    if response.status != 201:
+        raise OperationFailed(f"Baseline answered HTTP {response.status}: {response.body[:300]!r}")

@@ -78,6 +78,13 @@ def _dispatching_ids(user):
     return districts, dispatch in work
 
 
+def handles_reports(user):
+    """Staff who work a queue, auditors and administrators: the people the staff's report pages and API are for
+    (each of them sees the reports ``reports_for_staff`` gives, possibly none); citizens are not."""
+    return bool(getattr(user, "is_authenticated", False)
+                and (permissions.is_case_worker(user) or permissions.can_read_all_cases(user)))
+
+
 def reports_for_staff(user):
     """The reports a staff member may open: auditors and administrators all; the dispatch all; a district's
     department those in its district or routed to it; a supplier those it has now."""

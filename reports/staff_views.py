@@ -7,7 +7,6 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from accounts import permissions
 from core.errors import PermissionDenied
 from workflows.selectors import paginate_plain
 
@@ -16,7 +15,7 @@ from .models import Category, Report
 
 
 def _staff_reports(request):
-    if not (permissions.is_case_worker(request.user) or permissions.can_read_all_cases(request.user)):
+    if not selectors.handles_reports(request.user):
         raise PermissionDenied(_("This page is for the staff who handle problem reports."))
     reports = selectors.reports_for_staff(request.user)
     status, category = request.GET.get("status", "open"), request.GET.get("category", "")

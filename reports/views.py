@@ -13,7 +13,6 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts import permissions
 from core.errors import DomainError, PermissionDenied
 from core.forms import add_domain_errors
 from core.idempotency import idempotent_post
@@ -144,7 +143,7 @@ def answer_photo(request, reference, key, version_pk):
 
 
 def _staff_report_or_404(request, reference):
-    if not (permissions.is_case_worker(request.user) or permissions.can_read_all_cases(request.user)):
+    if not selectors.handles_reports(request.user):
         raise PermissionDenied(_("This page is for the staff who handle problem reports."))
     report = selectors.report_for_staff(request.user, reference)
     if report is None:

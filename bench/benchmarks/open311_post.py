@@ -15,8 +15,8 @@ from django.urls import reverse
 
 from bench import Comparison, register
 from bench.client import Session
-from bench.load import OperationFailed, compare, ratios_by_round, run_load
-from bench.views import BASELINE_PATH, baseline_row_count
+from bench.load import OperationFailed, compare_over_sessions, ratios_by_round
+from bench.views import baseline_row_count, post_baseline_row
 
 TARGET = 0.3
 PATH = "/open311/v2/requests.json"
@@ -48,19 +48,7 @@ def run(ctx):
         if response.status != 201:
             raise OperationFailed(f"Open311 answered HTTP {response.status}: {response.body[:300]!r}")
 
-    def insert(session):
-        response = session.post_form(BASELINE_PATH, {"note": "bench"})
-        if response.status != 201:
-            raise OperationFailed(f"Baseline answered HTTP {response.status}: {response.body[:300]!r}")
-
-    try:
-        if ctx.warmup:
-            run_load(insert, sessions, ctx.warmup)
-            run_load(post, sessions, ctx.warmup)
-        ours, baseline = compare((post, sessions), (insert, sessions), count=ctx.requests, rounds=ctx.rounds)
-    finally:
-        for session in sessions:
-            session.close()
+    ours, baseline = compare_over_sessions(ctx, post, post_baseline_row, sessions)
     expected = ctx.requests + ctx.warmup
     filed, rows = Report.objects.count() - before[0], baseline_row_count() - before[1]
     if (filed, rows) != (expected, expected):

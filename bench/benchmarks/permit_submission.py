@@ -14,8 +14,8 @@ from django.urls import reverse
 
 from bench import Comparison, register
 from bench.client import Session, encode_multipart
-from bench.load import OperationFailed, compare, ratios_by_round, run_load
-from bench.views import BASELINE_PATH, baseline_row_count
+from bench.load import OperationFailed, compare_over_sessions, ratios_by_round
+from bench.views import baseline_row_count, post_baseline_row
 
 TARGET = 0.3
 PASSWORD = "bench-only-password-7319"
@@ -73,19 +73,7 @@ def run(ctx):
         # later submission decodes, re-signs and trims them, which no applicant's submission does.
         session.cookies.pop("messages", None)
 
-    def insert(session):
-        response = session.post_form(BASELINE_PATH, {"note": "bench"})
-        if response.status != 201:
-            raise OperationFailed(f"Baseline answered HTTP {response.status}: {response.body[:300]!r}")
-
-    try:
-        if ctx.warmup:
-            run_load(insert, sessions, ctx.warmup)
-            run_load(submit, sessions, ctx.warmup)
-        ours, baseline = compare((submit, sessions), (insert, sessions), count=ctx.requests, rounds=ctx.rounds)
-    finally:
-        for session in sessions:
-            session.close()
+    ours, baseline = compare_over_sessions(ctx, submit, post_baseline_row, sessions)
 
     expected = ctx.requests + ctx.warmup
     submitted, versions, blobs, rows = (now - earlier for now, earlier in zip(_rows_now(), before, strict=True))

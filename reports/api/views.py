@@ -13,7 +13,6 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
-from accounts import permissions
 from core.errors import InvalidTransition, ValidationFailed
 from workflows.services import task_claim
 
@@ -40,9 +39,7 @@ class HandlesReports(BasePermission):
     message = _lazy("The reports API is for the staff who handle problem reports.")
 
     def has_permission(self, request, view):
-        user = request.user
-        return bool(user and user.is_authenticated
-                    and (permissions.is_case_worker(user) or permissions.can_read_all_cases(user)))
+        return selectors.handles_reports(request.user)
 
 
 @extend_schema(tags=["problem reports"])
