@@ -9,12 +9,9 @@ import random
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from viewflow.workflow.models import Task
 
 from accounts.demo import ensure_municipality, ensure_organisation, ensure_person, person
 from accounts.models import Organisation, Role
-from workflows.flows import OPEN_STATUSES
-from workflows.services import task_claim
 
 from . import services
 from .addresses import addresses_import
@@ -223,12 +220,7 @@ def ensure_catalog():
 
 
 def _do(report, step, actor, **data):
-    task = Task.objects.filter(process_id=report.process_id, status__in=OPEN_STATUSES,
-                               flow_task=getattr(report.process.flow_class.instance, step)).get()
-    task_claim(task=task, actor=actor)
-    handler = report.process.flow_class.instance.task_forms[step][1]
-    handler(task=Task.objects.get(pk=task.pk), actor=actor, data=data)
-    report.refresh_from_db()
+    services.report_step(report=report, step=step, actor=actor, data=data)
 
 
 def _staff_of(organisation):

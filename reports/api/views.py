@@ -2,7 +2,6 @@
 reports one may see, and every action of their flow. A step is claimed for the caller when nobody holds it, and
 done in the same call; its form's rules apply as on the task page."""
 
-from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -13,8 +12,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
-from core.errors import InvalidTransition, ValidationFailed
-from workflows.services import task_claim
+from core.errors import ValidationFailed
 
 from .. import forms, selectors, services
 from ..models import Report
@@ -76,16 +74,8 @@ class ReportViewSet(viewsets.ReadOnlyModelViewSet):
     def _report(self):
         return self.get_object()
 
-    def _step(self, report, step, handler, data):
-        """Claim ``step`` for the caller if it is free, then do it with ``data``."""
-        task = services._open_task(report, (step,))
-        if task is None:
-            raise InvalidTransition(_("The report is not waiting for this step."), code="step_not_open")
-        with transaction.atomic():
-            if task.owner_id != self.request.user.pk:
-                task = task_claim(task=task, actor=self.request.user)
-            handler(task=task, actor=self.request.user, data=data)
-        report.refresh_from_db()
+    def _step(self, report, step, data):
+        report = services.report_step(report=report, step=step, actor=self.request.user, data=data)
         return Response(s.ReportSerializer(report).data)
 
     def _input(self, serializer_class):
@@ -98,21 +88,21 @@ class ReportViewSet(viewsets.ReadOnlyModelViewSet):
     def moderate(self, request, reference=None):
         report, data = self._report(), self._input(s.ModerationSerializer)
         cleaned = _step_form(forms.ModerationForm, {**data, "category": _pk(data.get("category"))})
-        return self._step(report, "moderate", services.report_moderate, cleaned)
+        return self._step(report, "moderate", cleaned)
 
     @extend_schema(request=s.AcceptanceSerializer, responses=s.ReportSerializer)
     @action(detail=True, methods=["post"])
     def accept(self, request, reference=None):
         report = self._report()
         cleaned = _step_form(forms.AcceptanceForm, self._input(s.AcceptanceSerializer))
-        return self._step(report, "accept", services.report_accept, cleaned)
+        return self._step(report, "accept", cleaned)
 
     @extend_schema(request=s.DispatchSerializer, responses=s.ReportSerializer)
     @action(detail=True, methods=["post"], url_path="dispatch", url_name="dispatch")
     def dispatch_report(self, request, reference=None):
         report, data = self._report(), self._input(s.DispatchSerializer)
         cleaned = _step_form(forms.DispatchForm, {**data, "organisation": _pk(data.get("organisation"))})
-        return self._step(report, "dispatch", services.report_dispatch, cleaned)
+        return self._step(report, "dispatch", cleaned)
 
     @extend_schema(request={"multipart/form-data": s.ResolutionSerializer, "application/json": s.ResolutionSerializer},
                    responses=s.ReportSerializer)
@@ -121,7 +111,7 @@ class ReportViewSet(viewsets.ReadOnlyModelViewSet):
         report, data = self._report(), self._input(s.ResolutionSerializer)
         cleaned = _step_form(forms.ResolutionForm, {"note": data["note"]},
                              {"photo": data["photo"]} if data.get("photo") else None)
-        return self._step(report, "work", services.report_resolve, cleaned)
+        return self._step(report, "work", cleaned)
 
     @extend_schema(request=s.ProgressSerializer, responses=s.ReportSerializer)
     @action(detail=True, methods=["post"], url_path="update", url_name="update")

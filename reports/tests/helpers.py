@@ -8,7 +8,6 @@ from core.models import AuditEvent, OutboxMessage
 from reports import services
 from reports.models import Report
 from workflows.flows import OPEN_STATUSES
-from workflows.services import task_claim
 from workflows.timers import run_due_timers
 
 RESIDENT = object()
@@ -28,14 +27,10 @@ def open_task(report, step):
 
 def work(report, step, actor, **data):
     """Claim the open ``step`` and complete it through its form's handler, as its task page would."""
-    task = open_task(report, step)
-    task_claim(task=task, actor=actor)
-    form_class, handler = report.process.flow_class.instance.task_forms[step]
+    form_class, _handler = report.process.flow_class.instance.task_forms[step]
     form = form_class(data)
     assert form.is_valid(), form.errors
-    handler(task=Task.objects.get(pk=task.pk), actor=actor, data=form.cleaned_data)
-    report.refresh_from_db()
-    return report
+    return services.report_step(report=report, step=step, actor=actor, data=form.cleaned_data)
 
 
 def open_steps(report):
